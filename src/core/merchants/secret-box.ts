@@ -1,0 +1,27 @@
+// Credentials are encrypted at rest with AES-256-GCM: the server must know native secrets to verify
+// HMACs (and its own signing keys), so hashing is not an option; the key lives outside the database.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export interface SecretBox {
+  seal(plain: string): string;
+  open(sealed: string): string;
+}
+
+export function createSecretBox(key: Buffer): SecretBox {
+  if (key.length !== 32) throw new RangeError('the encryption key must be 32 bytes');
+  return {
+    seal(plain) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+      return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
+    },
+    open(sealed) {
+      const [version, iv, tag, body] = sealed.split(':');
+      if (version !== 'v1' || !iv || !tag || body === undefined) throw new Error('unrecognised sealed secret');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// The buyer's side of the sandbox: paying or failing a payment that awaits the buyer (QR, wallet,
+// VA, 3-D Secure) or whose processor outcome is pending. This is the processor reporting an outcome,
+// so it is a single guarded write, never a processor call.
+import type { CallContext, CoreDeps } from '../deps.ts';
+import { KasirError } from '../errors.ts';
+import { token } from '../ids.ts';
+import type { Payment } from './model.ts';
+import { holdsLease, RETRY, WAIT, withPayment } from './pending.ts';
+import { recordConfirmOutcome } from './confirm.ts';
+import type { PaymentRef } from './repo.ts';
+
+export type BuyerOutcome = 'succeeded' | 'failed';
+
+export async function completeByBuyer(deps: CoreDeps, ctx: CallContext, ref: PaymentRef, outcome: BuyerOutcome): Promise<Payment> {
+  return withPayment(deps, ctx, ref, null, async (p) => {
+    // A cancel or capture being decided right now goes first; the buyer sees its result.
+    if (holdsLease(p, deps.clock.now())) return WAIT;
+    if (p.status !== 'requires_action' && p.status !== 'processing' && p.status !== 'requires_confirmation') {
+      throw new KasirError('INVALID_STATE', `Payment cannot be paid because its status is ${p.status}`, { details: { status: p.status } });
+    }
+    const processorRef = p.processorRef ?? token('sim_', 12);
+    const kind = outcome === 'failed' ? 'failed' : p.captureMethod === 'manual' ? 'authorized' : 'succeeded';
+    const recorded = await recordConfirmOutcome(deps, ctx, p, kind === 'failed' ? { kind, processorRef, reason: 'buyer_failed' } : { kind, processorRef });
+    return recorded ?? RETRY;
+  });
+}

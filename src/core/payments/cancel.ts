@@ -1,0 +1,94 @@
+// cancel(merchant, ref, options): DESIGN.md §5. The decision is pure (cancel-decision.ts); this file
+// executes it: one guarded write for a payment never submitted to a processor, otherwise claim →
+// processor call → guarded write. An identical retry after a timeout finishes the same cancel.
+import type { CallContext, CoreDeps } from '../deps.ts';
+import { KasirError } from '../errors.ts';
+import { effectiveContract } from '../contracts/defaults.ts';
+import { decideCancel, type CancelDecision, type CancelRequest } from './cancel-decision.ts';
+import type { Payment } from './model.ts';
+import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
+import { updatePayment, type PaymentRef } from './repo.ts';
+
+export const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
+
+export interface CancelInput extends Partial<CancelRequest> {
+  ref: PaymentRef;
+  merchantAccountId?: string | null;
+  reason?: string | null;
+}
+
+export interface CancelResult {
+  payment: Payment;
+  /** The amount this cancel gave back or voided. */
+  amount: bigint;
+}
+
+export async function cancelPayment(deps: CoreDeps, ctx: CallContext, input: CancelInput): Promise<CancelResult> {
+  const req: CancelRequest = { amount: input.amount, full: input.full ?? false };
+  return withPayment(deps, ctx, input.ref, input.merchantAccountId, async (p) => {
+    const now = deps.clock.now();
+    const contract = effectiveContract(p.profile, ctx.merchant.contract);
+    if (!contract.apis.cancel) throw new KasirError('API_NOT_ENABLED', 'Cancel is not enabled in the merchant contract');
+    if (p.pendingOperation === 'cancel') {
+      // Another request is cancelling: wait for it. An earlier one that ended unknown: finish it.
+      if (holdsLease(p, now)) return WAIT;
+      return execute(deps, ctx, p, p.pendingData as unknown as StoredCancel);
+    }
+    if (p.pendingOperation && p.pendingOperation !== 'capture' && holdsLease(p, now)) return WAIT;
+    const decision = decideCancel(p, contract, now, req);
+    return execute(deps, ctx, p, { decision, reason: input.reason ?? null });
+  });
+}
+
+interface StoredCancel {
+  decision: { kind: CancelDecision['kind']; amount: string; submitted?: boolean; closes?: boolean };
+  reason: string | null;
+}
+
+async function execute(
+  deps: CoreDeps,
+  ctx: CallContext,
+  p: Payment,
+  stored: { decision: CancelDecision; reason: string | null } | StoredCancel,
+): Promise<CancelResult | typeof RETRY> {
+  const d = stored.decision;
+  const amount = BigInt(d.amount);
+  const record = (claimed: Payment) => recordCancel(deps, ctx, claimed, d.kind, amount, stored.reason);
+  if (d.kind === 'void' && !d.submitted) {
+    // Never reached a processor: nothing to void there, so one guarded write is the whole cancel.
+    const done = await record(p);
+    return done ? { payment: done, amount } : RETRY;
+  }
+  const data = { decision: { ...d, amount: amount.toString() }, reason: stored.reason };
+  const done = await runClaimed(deps, ctx, p, {
+    operation: 'cancel',
+    data,
+    call: (claimed) => deps.processor.cancel(claimed, d.kind, amount),
+    record,
+  });
+  return done === RETRY ? RETRY : { payment: done, amount };
+}
+
+function recordCancel(deps: CoreDeps, ctx: CallContext, p: Payment, kind: CancelDecision['kind'], amount: bigint, reason: string | null) {
+  const now = deps.clock.now();
+  const canceledTotal = p.amountCanceled + amount;
+  const closes = canceledTotal + p.amountRefunded >= p.amount;
+  const info = { dialect: ctx.dialect, requestId: ctx.requestId, amount, data: { kind } };
+  if (!closes) {
+    return updatePayment(deps.db, p, 'partially_canceled', {
+      ...CLEAR_PENDING,
+      amountCanceled: canceledTotal,
+      amountCapturable: p.status === 'requires_capture' ? p.amountCapturable - amount : p.amountCapturable,
+    }, now, info);
+  }
+  return updatePayment(deps.db, p, 'canceled', {
+    ...CLEAR_PENDING,
+    amountCanceled: canceledTotal,
+    amountCapturable: 0n,
+    canceledAt: now,
+    cancellationReason: reason,
+    clientSecret: null,
+    nextAction: null,
+  }, now, info);
+}
+

@@ -1,0 +1,48 @@
+import type { CallContext, CoreDeps } from '../deps.ts';
+import { KasirError } from '../errors.ts';
+import { effectiveContract } from '../contracts/defaults.ts';
+import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
+import { updatePayment, type PaymentRef } from './repo.ts';
+import type { Payment } from './model.ts';
+
+export interface CaptureInput {
+  ref: PaymentRef;
+  /** Absent = everything capturable; the rest of the authorization is released. */
+  amount?: bigint;
+}
+
+export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: CaptureInput): Promise<Payment> {
+  return withPayment(deps, ctx, input.ref, null, async (p) => {
+    const now = deps.clock.now();
+    if (!effectiveContract(p.profile, ctx.merchant.contract).apis.capture) {
+      throw new KasirError('API_NOT_ENABLED', 'Capture is not enabled in the merchant contract');
+    }
+    if (p.pendingOperation === 'capture' && !holdsLease(p, now)) return finish(p, BigInt(String(p.pendingData?.amount)));
+    if (p.pendingOperation === 'cancel') {
+      throw new KasirError('INVALID_STATE', 'Payment cannot be captured while a cancellation is in progress', { details: { status: p.status } });
+    }
+    if (holdsLease(p, now)) return WAIT;
+    if (p.status !== 'requires_capture') {
+      throw new KasirError('INVALID_STATE', `Payment cannot be captured because its status is ${p.status}`, { details: { status: p.status } });
+    }
+    const amount = input.amount ?? p.amountCapturable;
+    if (amount <= 0n || amount > p.amountCapturable) {
+      throw new KasirError('AMOUNT_EXCEEDS_AVAILABLE', 'amountToCapture exceeds the amount capturable', { field: 'amountToCapture' });
+    }
+    return finish(p, amount);
+
+    async function finish(current: Payment, amt: bigint): Promise<Payment | typeof RETRY> {
+      return runClaimed(deps, ctx, current, {
+        operation: 'capture',
+        data: { amount: amt.toString() },
+        call: (claimed) => deps.processor.capture(claimed, amt),
+        record: (claimed) => {
+          const at = deps.clock.now();
+          return updatePayment(deps.db, claimed, 'captured', {
+            ...CLEAR_PENDING, amountReceived: amt, amountCapturable: 0n, capturedAt: at, succeededAt: at,
+          }, at, { dialect: ctx.dialect, requestId: ctx.requestId, amount: amt });
+        },
+      });
+    }
+  });
+}

@@ -1,0 +1,73 @@
+import type { CallContext, CoreDeps } from '../deps.ts';
+import { antomStyleId, token, uuidv7 } from '../ids.ts';
+import { triggerIn } from '../processors/sandbox-triggers.ts';
+import type { CaptureMethod, Payment, Profile } from './model.ts';
+import { insertPayment } from './repo.ts';
+
+export interface CreateInput {
+  profile: Profile;
+  amount: bigint;
+  currency: string;
+  paymentMethod?: string | null;
+  methodType?: string | null;
+  captureMethod?: CaptureMethod;
+  referenceId?: string | null;
+  description?: string | null;
+  metadata?: Record<string, string>;
+  expiresAt?: Date | null;
+  merchantAccountId?: string | null;
+  antomPaymentRequestId?: string | null;
+  nicepayTxid?: string | null;
+  nicepayReferenceNo?: string | null;
+  dialectData?: Record<string, unknown>;
+}
+
+/** Creates a payment (one statement: the row and its 'created' event). Validation is the dialect's job. */
+export async function createPayment(deps: CoreDeps, ctx: CallContext, input: CreateInput): Promise<Payment> {
+  const now = deps.clock.now();
+  const id = uuidv7(deps.clock);
+  const payment: Payment = {
+    id,
+    merchantId: ctx.merchant.id,
+    merchantAccountId: input.merchantAccountId ?? null,
+    profile: input.profile,
+    status: input.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
+    version: 0,
+    amount: input.amount,
+    currency: input.currency,
+    paymentMethod: input.paymentMethod ?? null,
+    methodType: input.methodType ?? null,
+    captureMethod: input.captureMethod ?? 'automatic',
+    referenceId: input.referenceId ?? null,
+    description: input.description ?? null,
+    metadata: input.metadata ?? {},
+    clientSecret: `${id}_secret_${token('', 18)}`,
+    nextAction: null,
+    amountCapturable: 0n,
+    amountReceived: 0n,
+    amountRefunded: 0n,
+    amountCanceled: 0n,
+    pendingOperation: null,
+    pendingState: null,
+    pendingUntil: null,
+    pendingData: null,
+    cancellationReason: null,
+    sandboxTrigger: triggerIn(input.description),
+    processorRef: null,
+    dialectData: input.dialectData ?? {},
+    antomPaymentId: antomStyleId(deps.clock),
+    antomPaymentRequestId: input.antomPaymentRequestId ?? null,
+    nicepayTxid: input.nicepayTxid ?? null,
+    nicepayReferenceNo: input.nicepayReferenceNo ?? null,
+    confirmedAt: null,
+    authorizedAt: null,
+    capturedAt: null,
+    succeededAt: null,
+    canceledAt: null,
+    expiresAt: input.expiresAt ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await insertPayment(deps.db, payment, { dialect: ctx.dialect, requestId: ctx.requestId });
+  return payment;
+}

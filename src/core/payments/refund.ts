@@ -1,0 +1,96 @@
+import type { CallContext, CoreDeps } from '../deps.ts';
+import { KasirError } from '../errors.ts';
+import { effectiveContract } from '../contracts/defaults.ts';
+import { uuidv7 } from '../ids.ts';
+import { remainingAmount, type Payment } from './model.ts';
+import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
+import { updatePayment, type PaymentRef } from './repo.ts';
+
+export interface Refund {
+  id: string;
+  paymentId: string;
+  amount: bigint;
+  currency: string;
+  status: 'succeeded';
+  reason: string | null;
+  requestId: string | null;
+  createdAt: Date;
+}
+
+export interface RefundInput {
+  ref: PaymentRef;
+  amount?: bigint;
+  reason?: string | null;
+  /** The dialect's refund request id (Antom refundRequestId), unique per merchant. */
+  requestId?: string | null;
+}
+
+export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: RefundInput): Promise<{ payment: Payment; refund: Refund }> {
+  return withPayment(deps, ctx, input.ref, null, async (p) => {
+    const now = deps.clock.now();
+    if (!effectiveContract(p.profile, ctx.merchant.contract).apis.refund) {
+      throw new KasirError('API_NOT_ENABLED', 'Refund is not enabled in the merchant contract');
+    }
+    const resuming = p.pendingOperation === 'refund' && !holdsLease(p, now);
+    if (!resuming && holdsLease(p, now)) return WAIT;
+    if (!resuming && p.status !== 'succeeded') {
+      throw new KasirError('INVALID_STATE', `Payment cannot be refunded because its status is ${p.status}`, { details: { status: p.status } });
+    }
+    const refundable = remainingAmount(p) - (p.amount - p.amountReceived);
+    const amount = resuming ? BigInt(String(p.pendingData?.amount)) : (input.amount ?? refundable);
+    if (amount <= 0n || amount > refundable) {
+      throw new KasirError('AMOUNT_EXCEEDS_AVAILABLE', 'The refund amount exceeds what is left to refund', { field: 'amount' });
+    }
+    const refund: Refund = {
+      id: resuming ? String(p.pendingData?.refundId) : uuidv7(deps.clock),
+      paymentId: p.id,
+      amount,
+      currency: p.currency,
+      status: 'succeeded',
+      reason: resuming ? ((p.pendingData?.reason as string) ?? null) : (input.reason ?? null),
+      requestId: resuming ? ((p.pendingData?.requestId as string) ?? null) : (input.requestId ?? null),
+      createdAt: now,
+    };
+    const done = await runClaimed(deps, ctx, p, {
+      operation: 'refund',
+      data: { amount: amount.toString(), refundId: refund.id, reason: refund.reason, requestId: refund.requestId },
+      call: (claimed) => deps.processor.refund(claimed, amount),
+      record: (claimed) => recordRefund(deps, ctx, claimed, refund),
+    });
+    return done === RETRY ? RETRY : { payment: done, refund };
+  });
+}
+
+/** The payment's new totals, its event and the refund row commit together. */
+function recordRefund(deps: CoreDeps, ctx: CallContext, p: Payment, r: Refund): Promise<Payment | null> {
+  return deps.db.tx(async (q) => {
+    const now = deps.clock.now();
+    const updated = await updatePayment(q, p, 'refunded', { ...CLEAR_PENDING, amountRefunded: p.amountRefunded + r.amount }, now, {
+      dialect: ctx.dialect, requestId: ctx.requestId, amount: r.amount, data: { refundId: r.id },
+    });
+    if (!updated) return null;
+    await q.query(
+      `INSERT INTO refunds (id, payment_id, merchant_id, amount, currency, status, reason, request_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
+      [r.id, p.id, p.merchantId, r.amount, r.currency, r.status, r.reason, r.requestId, now],
+    );
+    return updated;
+  });
+}
+
+export async function listRefunds(deps: CoreDeps, paymentId: string): Promise<Refund[]> {
+  const { rows } = await deps.db.query<Record<string, unknown>>(
+    'SELECT id, payment_id, amount, currency, status, reason, request_id, created_at FROM refunds WHERE payment_id = $1 ORDER BY created_at, id',
+    [paymentId],
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    paymentId: r.payment_id as string,
+    amount: BigInt(r.amount as string),
+    currency: r.currency as string,
+    status: 'succeeded',
+    reason: (r.reason as string) ?? null,
+    requestId: (r.request_id as string) ?? null,
+    createdAt: new Date(r.created_at as string),
+  }));
+}

@@ -1,0 +1,169 @@
+// Guarded SQL for payments. Every write repeats the state machine's guard
+// (`status = ANY(from) AND version = expected`) and writes the payment's event in the SAME statement,
+// so a change and its timeline row commit together, and a lost race updates zero rows.
+import type { Queryable } from '../../db/db.ts';
+import { COLUMNS, PAYMENT_SELECT, rowToPayment, type Dialect, type Payment } from './model.ts';
+import { fromStatuses, transition, type PaymentEvent, type Status } from './states.ts';
+
+export type PaymentChanges = Partial<Omit<Payment, 'id' | 'merchantId' | 'version' | 'status' | 'createdAt'>>;
+
+export interface EventInfo {
+  dialect: Dialect | 'system';
+  requestId?: string | null;
+  amount?: bigint | null;
+  data?: Record<string, unknown>;
+}
+
+/** How a caller names a payment: the core id or one of the dialects' ids (DESIGN.md §4). */
+export type PaymentRef =
+  | { id: string }
+  | { antomPaymentId: string }
+  | { antomPaymentRequestId: string }
+  | { nicepayTxid: string }
+  | { nicepayReferenceNo: string };
+
+const EVENT_COLUMNS = 'payment_id, merchant_id, type, from_status, to_status, amount, dialect, request_id, data, at';
+
+export async function insertPayment(q: Queryable, p: Payment, info: EventInfo): Promise<void> {
+  const fields = Object.keys(COLUMNS) as (keyof Payment)[];
+  const values = fields.map((f) => p[f]);
+  const n = values.length;
+  const placeholders = fields.map((_, i) => `$${i + 1}`).join(', ');
+  await q.query(
+    `WITH inserted AS (INSERT INTO payments (${Object.values(COLUMNS).join(', ')}) VALUES (${placeholders}) RETURNING id, merchant_id, status)
+     INSERT INTO payment_events (${EVENT_COLUMNS})
+     SELECT id, merchant_id, 'created', NULL, status, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5} FROM inserted`,
+    [...values, info.amount ?? p.amount, info.dialect, info.requestId ?? null, info.data ?? {}, p.createdAt],
+  );
+}
+
+export async function findPayment(
+  q: Queryable,
+  merchantId: string,
+  ref: PaymentRef,
+  merchantAccountId?: string | null,
+): Promise<Payment | null> {
+  const [field, value] = Object.entries(ref)[0] as [keyof Payment, string];
+  const params: unknown[] = [merchantId, value];
+  let sql = `SELECT ${PAYMENT_SELECT} FROM payments WHERE merchant_id = $1 AND ${COLUMNS[field]} = $2`;
+  if (merchantAccountId) {
+    params.push(merchantAccountId);
+    sql += ' AND merchant_account_id = $3';
+  }
+  const { rows } = await q.query(sql, params);
+  return rows[0] ? rowToPayment(rows[0]) : null;
+}
+
+export async function getPaymentById(q: Queryable, id: string): Promise<Payment | null> {
+  const { rows } = await q.query(`SELECT ${PAYMENT_SELECT} FROM payments WHERE id = $1`, [id]);
+  return rows[0] ? rowToPayment(rows[0]) : null;
+}
+
+/**
+ * Applies `event` (or, with event null, an internal change such as claiming a processor call) to the
+ * payment at the version the caller read. Returns the new payment, or null when somebody else
+ * changed it first: the caller re-reads and decides again.
+ */
+export async function updatePayment(
+  q: Queryable,
+  p: Payment,
+  event: PaymentEvent | null,
+  changes: PaymentChanges,
+  now: Date,
+  info?: EventInfo,
+): Promise<Payment | null> {
+  let to: Status = p.status;
+  let allowed: Status[] = [p.status];
+  if (event) {
+    const t = transition(p.status, event);
+    if (!t.ok) return null;
+    to = t.to;
+    allowed = fromStatuses(event);
+  }
+  const sets = ['status = $1', 'version = version + 1', 'updated_at = $2'];
+  const params: unknown[] = [to, now];
+  for (const [field, value] of Object.entries(changes) as [keyof Payment, unknown][]) {
+    params.push(value);
+    sets.push(`${COLUMNS[field]} = $${params.length}`);
+  }
+  params.push(p.id, allowed, p.version);
+  const guard = `id = $${params.length - 2} AND status = ANY($${params.length - 1}) AND version = $${params.length}`;
+  const update = `UPDATE payments SET ${sets.join(', ')} WHERE ${guard} RETURNING ${PAYMENT_SELECT}`;
+  if (!event) {
+    const { rows } = await q.query(update, params);
+    return rows[0] ? rowToPayment(rows[0]) : null;
+  }
+  const e = info ?? { dialect: 'system' };
+  const base = params.length;
+  params.push(event, p.status, e.amount ?? null, e.dialect, e.requestId ?? null, e.data ?? {}, now);
+  const { rows } = await q.query(
+    `WITH updated AS (${update}),
+     ev AS (INSERT INTO payment_events (${EVENT_COLUMNS})
+            SELECT id, merchant_id, $${base + 1}, $${base + 2}, status, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7} FROM updated)
+     SELECT * FROM updated`,
+    params,
+  );
+  return rows[0] ? rowToPayment(rows[0]) : null;
+}
+
+export interface PaymentEventRow {
+  id: string;
+  type: string;
+  fromStatus: Status | null;
+  toStatus: Status;
+  amount: bigint | null;
+  dialect: string | null;
+  requestId: string | null;
+  data: Record<string, unknown>;
+  at: Date;
+}
+
+export async function listEvents(q: Queryable, paymentId: string): Promise<PaymentEventRow[]> {
+  const { rows } = await q.query<Record<string, unknown>>(
+    `SELECT id, type, from_status, to_status, amount, dialect, request_id, data, at
+       FROM payment_events WHERE payment_id = $1 ORDER BY id`,
+    [paymentId],
+  );
+  return rows.map((r) => ({
+    id: String(r.id),
+    type: r.type as string,
+    fromStatus: (r.from_status as Status) ?? null,
+    toStatus: r.to_status as Status,
+    amount: r.amount == null ? null : BigInt(r.amount as string),
+    dialect: (r.dialect as string) ?? null,
+    requestId: (r.request_id as string) ?? null,
+    data: (r.data as Record<string, unknown>) ?? {},
+    at: new Date(r.at as string),
+  }));
+}
+
+export interface ListFilter {
+  merchantId: string;
+  limit: number;
+  startingAfter?: string;
+  status?: Status;
+  referenceId?: string;
+  createdGte?: Date;
+  createdLte?: Date;
+}
+
+/** Newest first; ids are UUIDv7, so id order is creation order and makes a stable cursor. */
+export async function listPayments(q: Queryable, f: ListFilter): Promise<Payment[]> {
+  const where = ['merchant_id = $1'];
+  const params: unknown[] = [f.merchantId];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.startingAfter) add('id < ?', f.startingAfter);
+  if (f.status) add('status = ?', f.status);
+  if (f.referenceId) add('reference_id = ?', f.referenceId);
+  if (f.createdGte) add('created_at >= ?', f.createdGte);
+  if (f.createdLte) add('created_at <= ?', f.createdLte);
+  params.push(f.limit);
+  const { rows } = await q.query(
+    `SELECT ${PAYMENT_SELECT} FROM payments WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows.map(rowToPayment);
+}

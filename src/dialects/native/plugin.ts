@@ -1,0 +1,38 @@
+// The native dialect (`/api/v1`): seed 002 + specs/native.md.
+import type { FastifyInstance } from 'fastify';
+import { KasirError } from '../../core/errors.ts';
+import { renderError } from './render.ts';
+import { JSON_TYPE, nativeRoute, type NativeDeps, type NativeRequest } from './route.ts';
+import type { Rendered } from './render.ts';
+import { createHandler } from './routes/create.ts';
+import { eventsHandler, listHandler, retrieveHandler } from './routes/read.ts';
+import { cancelHandler, captureHandler, confirmHandler, refundHandler, sandboxPayHandler } from './routes/lifecycle.ts';
+import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
+
+type Op = (deps: NativeDeps, r: NativeRequest) => Promise<Rendered>;
+
+const ROUTES: [method: 'GET' | 'POST', url: string, op: Op][] = [
+  ['POST', '/payments', createHandler],
+  ['GET', '/payments', listHandler],
+  ['GET', '/payments/:id', retrieveHandler],
+  ['POST', '/payments/:id/confirm', confirmHandler],
+  ['POST', '/payments/:id/capture', captureHandler],
+  ['POST', '/payments/:id/cancel', cancelHandler],
+  ['POST', '/payments/:id/refunds', refundHandler],
+  ['GET', '/payments/:id/events', eventsHandler],
+  ['POST', '/sandbox/payments/:id/pay', sandboxPayHandler],
+];
+
+export async function nativeDialect(app: FastifyInstance, deps: NativeDeps): Promise<void> {
+  for (const [method, url, op] of ROUTES) nativeRoute(app, deps, method, url, (r) => op(deps, r));
+  app.setNotFoundHandler((_req, reply) => send(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
+  app.setErrorHandler((err, req, reply) => {
+    const rendered = renderError(fastifyErrorToKasir(err));
+    if (rendered.status >= 500) req.log.error({ err }, 'native request failed');
+    return send(reply, rendered);
+  });
+}
+
+function send(reply: import('fastify').FastifyReply, r: Rendered) {
+  return reply.code(r.status).header('content-type', JSON_TYPE).send(JSON.stringify(r.body));
+}

@@ -1,0 +1,53 @@
+import { invalidParameter } from '../../../core/errors.ts';
+import { isCurrency, parseMajor } from '../../../core/money.ts';
+import { createPayment } from '../../../core/payments/create.ts';
+import { confirmPayment } from '../../../core/payments/confirm.ts';
+import { parseJsonObject, validator } from '../../../http/validate.ts';
+import { ok, renderPayment } from '../render.ts';
+import type { NativeRequest } from '../route.ts';
+import { CreatePaymentBody } from '../schemas.ts';
+import type { NativeDeps } from '../route.ts';
+
+const check = validator(CreatePaymentBody);
+const DEFAULT_EXPIRY_SECONDS = 3600; // seed 002's example expires one hour after creation
+
+export function parseAmount(text: string, currency: string, field: string): bigint {
+  const parsed = parseMajor(text, currency);
+  if (!parsed.ok) throw invalidParameter(field, parsed.reason);
+  return parsed.minor;
+}
+
+export function parseTime(text: string, field: string): Date {
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms)) throw invalidParameter(field, 'must be an ISO 8601 date-time with a time zone');
+  return new Date(ms);
+}
+
+export async function createHandler(deps: NativeDeps, r: NativeRequest) {
+  const body = check.check(parseJsonObject(r.body, false));
+  if (!isCurrency(body.currency)) throw invalidParameter('currency', 'is not a supported ISO 4217 currency');
+  const amount = parseAmount(body.amount, body.currency, 'amount');
+  const now = deps.core.clock.now();
+  if (body.expiresAt !== undefined && body.expiresInSeconds !== undefined) throw invalidParameter('expiresAt', 'cannot be combined with expiresInSeconds');
+  const expiresAt = body.expiresAt !== undefined ? parseTime(body.expiresAt, 'expiresAt') : new Date(now.getTime() + (body.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS) * 1000);
+  if (expiresAt <= now) throw invalidParameter('expiresAt', 'must be in the future');
+  if (body.confirm && !body.paymentMethod) throw invalidParameter('paymentMethod', 'is required when confirm is true');
+  if (body.paymentMethodData?.card && body.paymentMethod !== 'card') throw invalidParameter('paymentMethodData.card', 'requires paymentMethod card');
+  let payment = await createPayment(deps.core, r.ctx, {
+    profile: 'native',
+    amount,
+    currency: body.currency,
+    paymentMethod: body.paymentMethod,
+    captureMethod: body.captureMethod,
+    referenceId: body.referenceId,
+    description: body.description,
+    metadata: body.metadata,
+    expiresAt,
+  });
+  if (body.confirm) {
+    const confirmed = await confirmPayment(deps.core, r.ctx, { ref: { id: payment.id }, card: body.paymentMethodData?.card });
+    payment = confirmed.payment;
+    if (confirmed.outcomeUnknown) return ok(renderPayment(payment), 202);
+  }
+  return ok(renderPayment(payment), 201);
+}

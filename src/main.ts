@@ -1,0 +1,67 @@
+// Process entry: config → db → migrate → app → jobs → listen; graceful shutdown.
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { systemClock } from './core/clock.ts';
+import { every, sweepExpired } from './core/jobs/expiry.ts';
+import { createMerchant, listMerchants } from './core/merchants/merchants.ts';
+import { createDeps, openDatabase } from './runtime.ts';
+import { ADMIN_TOKEN_FILE, newAdminToken, newEncryptionKey, stateSecret } from './state.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`kasir: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const admin = stateSecret(config.KASIR_STATE_DIR, ADMIN_TOKEN_FILE, config.KASIR_ADMIN_TOKEN, newAdminToken);
+  const key = stateSecret(config.KASIR_STATE_DIR, 'encryption-key', config.KASIR_ENCRYPTION_KEY, newEncryptionKey);
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.KASIR_DATA_DIR });
+  const publicUrl = config.KASIR_PUBLIC_URL ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+  const deps = createDeps({
+    db,
+    clock: systemClock,
+    encryptionKey: Buffer.from(key.value, 'base64'),
+    adminToken: admin.value,
+    publicUrl,
+    bodyLimit: config.KASIR_BODY_LIMIT,
+    logLevel: config.KASIR_LOG_LEVEL,
+    sandboxLatencyMs: config.KASIR_SANDBOX_LATENCY_MS,
+  });
+  const app = await buildApp(deps);
+  const stopSweeper = every(config.KASIR_EXPIRY_SWEEP_MS, () => sweepExpired(deps.core), (err) => app.log.error({ err }, 'expiry sweep failed'));
+
+  const banner: string[] = [];
+  if (admin.generated) banner.push(`Admin token (stored in ${config.KASIR_STATE_DIR}/${ADMIN_TOKEN_FILE}): ${admin.value}`);
+  if (config.KASIR_DEMO_MERCHANT && (await listMerchants(db)).length === 0) {
+    const demo = await createMerchant(deps.merchants, 'Demo merchant');
+    banner.push(
+      'Demo merchant created (its secret is shown only now):',
+      `  merchant id : ${demo.merchant.id}`,
+      `  X-API-Key   : ${demo.native.apiKey}`,
+      `  API secret  : ${demo.native.apiSecret}`,
+    );
+  }
+  await app.listen({ port: config.PORT, host: config.HOST });
+  banner.unshift(`Kasir listening on ${publicUrl} (${db.kind === 'pglite' ? `PGlite ${config.KASIR_DATA_DIR}` : 'PostgreSQL'})`);
+  console.log(banner.join('\n'));
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await stopSweeper();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+await main();

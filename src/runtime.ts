@@ -1,0 +1,54 @@
+// Wiring shared by main.ts, the tests and the benchmarks: database → migrations → dependencies.
+import type { AppDeps } from './app.ts';
+import type { Clock } from './core/clock.ts';
+import { createCredentialCache } from './core/merchants/credential-cache.ts';
+import { createSecretBox } from './core/merchants/secret-box.ts';
+import { createSimulator } from './core/processors/simulator.ts';
+import type { Db } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { openPglite } from './db/pglite.ts';
+import { openPostgres } from './db/postgres.ts';
+
+export interface DbOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  /** PostgreSQL schema to work in; tests use one per file. */
+  schema?: string;
+}
+
+export async function openDatabase(opts: DbOptions): Promise<Db> {
+  const db = opts.databaseUrl ? openPostgres({ url: opts.databaseUrl, schema: opts.schema }) : await openPglite(opts.dataDir);
+  await migrate(db);
+  return db;
+}
+
+export interface DepsOptions {
+  db: Db;
+  clock: Clock;
+  encryptionKey: Buffer;
+  adminToken: string;
+  publicUrl: string;
+  bodyLimit?: number;
+  logLevel?: string;
+  sandboxLatencyMs?: number;
+  leaseMs?: number;
+  waitMs?: number;
+}
+
+export function createDeps(o: DepsOptions): AppDeps {
+  const merchants = { db: o.db, clock: o.clock, box: createSecretBox(o.encryptionKey) };
+  return {
+    core: {
+      db: o.db,
+      clock: o.clock,
+      processor: createSimulator(o.db, { latencyMs: o.sandboxLatencyMs, publicUrl: o.publicUrl }),
+      leaseMs: o.leaseMs ?? 30_000,
+      waitMs: o.waitMs ?? 10_000,
+    },
+    merchants,
+    credentials: createCredentialCache(merchants),
+    adminToken: o.adminToken,
+    bodyLimit: o.bodyLimit ?? 65_536,
+    logLevel: o.logLevel ?? 'info',
+  };
+}
