@@ -44,6 +44,8 @@ async function main(): Promise<void> {
       `  merchant id : ${demo.merchant.id}`,
       `  X-API-Key   : ${demo.native.apiKey}`,
       `  API secret  : ${demo.native.apiSecret}`,
+      `  Antom client-id: ${demo.antom.clientId}   NICEPAY iMid: ${demo.nicepay.iMid}`,
+      '  (full Antom keys and the NICEPAY merchantKey: create a merchant with `npx kasir merchant create --json`)',
     );
   }
   await app.listen({ port: config.PORT, host: config.HOST });

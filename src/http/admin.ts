@@ -6,6 +6,7 @@ import { KasirError } from '../core/errors.ts';
 import { effectiveContract } from '../core/contracts/defaults.ts';
 import { ContractOverrideSchema, type ContractOverrides } from '../core/contracts/schema.ts';
 import type { CredentialCache } from '../core/merchants/credential-cache.ts';
+import { setAntomMerchantPublicKey } from '../core/merchants/dialect-credentials.ts';
 import {
   createMerchant, getMerchant, listMerchants, rotateNativeKey, setMerchantContract, setMerchantStatus,
   type Merchant, type MerchantDeps,
@@ -22,7 +23,16 @@ export interface AdminDeps {
   adminToken: string;
 }
 
-const CreateMerchantBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+const CreateMerchantBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    nicepay: Type.Optional(Type.Object({ iMid: Type.String({ minLength: 10, maxLength: 10 }), merchantKey: Type.String({ minLength: 8, maxLength: 512 }) }, { additionalProperties: false })),
+    antomPublicKey: Type.Optional(Type.String({ minLength: 100, maxLength: 4096 })),
+  },
+  { additionalProperties: false },
+);
+const AntomKeyBody = Type.Object({ publicKey: Type.String({ minLength: 100, maxLength: 4096 }) }, { additionalProperties: false });
+const checkAntomKey = validator(AntomKeyBody);
 const RotateBody = Type.Object({ overlapSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400 })) }, { additionalProperties: false });
 const ContractBody = Type.Object(
   { native: Type.Optional(ContractOverrideSchema), antom: Type.Optional(ContractOverrideSchema), nicepay: Type.Optional(ContractOverrideSchema) },
@@ -81,8 +91,8 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
 
   route('POST', '/merchants', async (req) => {
     const body = checkCreate.check(parseJsonObject(rawBody(req.body), false));
-    const { merchant, native } = await createMerchant(deps.merchants, body.name);
-    return ok({ ...renderMerchant(merchant), native }, 201);
+    const { merchant, native, antom, nicepay } = await createMerchant(deps.merchants, body.name, { nicepay: body.nicepay, antomPublicKey: body.antomPublicKey });
+    return ok({ ...renderMerchant(merchant), native, antom, nicepay }, 201);
   });
   route('GET', '/merchants', async () => ok({ object: 'list', data: (await listMerchants(deps.merchants.db)).map(renderMerchant) }));
   route('GET', '/merchants/:id', async (req) => {
@@ -100,6 +110,13 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     const body = checkRotate.check(parseJsonObject(rawBody(req.body), true));
     const rotated = changed(await rotateNativeKey(deps.merchants, id(req), body.overlapSeconds ?? 86_400));
     return ok({ native: { apiKey: rotated.apiKey, apiSecret: rotated.apiSecret }, previousKeysExpireAt: rotated.previousKeysExpireAt.toISOString() }, 201);
+  });
+  route('PUT', '/merchants/:id/keys/antom/public-key', async (req) => {
+    const body = checkAntomKey.check(parseJsonObject(rawBody(req.body), false));
+    const m = await getMerchant(deps.merchants.db, id(req));
+    await setAntomMerchantPublicKey(deps.merchants, m.id, body.publicKey);
+    changed(null);
+    return ok({ id: m.id, antom: { merchantPublicKey: body.publicKey } });
   });
   route('GET', '/merchants/:id/contract', async (req) => ok(contractView(await getMerchant(deps.merchants.db, id(req)))));
   route('PUT', '/merchants/:id/contract', async (req) => {

@@ -5,6 +5,7 @@ import type { ContractOverrides } from '../contracts/schema.ts';
 import { KasirError } from '../errors.ts';
 import { token, uuidv7 } from '../ids.ts';
 import type { SecretBox } from './secret-box.ts';
+import { addAntomCredentials, addNicepayCredentials, type AntomCredentials, type NicepayCredentials } from './dialect-credentials.ts';
 
 export interface MerchantDeps {
   db: Db;
@@ -39,7 +40,22 @@ function rowToMerchant(r: Record<string, unknown>): Merchant {
 
 const MERCHANT_COLUMNS = 'id, name, status, contract, created_at, updated_at';
 
-export async function createMerchant(deps: MerchantDeps, name: string): Promise<{ merchant: Merchant; native: NativeCredentials }> {
+export interface NewMerchantOptions {
+  /** Register a given iMid and merchantKey (e.g. NICEPAY's published sandbox pair). */
+  nicepay?: Partial<NicepayCredentials>;
+  /** The merchant's own Antom public key (PEM); otherwise Kasir generates a key pair. */
+  antomPublicKey?: string;
+}
+
+export interface NewMerchant {
+  merchant: Merchant;
+  native: NativeCredentials;
+  antom: AntomCredentials;
+  nicepay: NicepayCredentials;
+}
+
+/** Creates a merchant with credentials for every dialect; secrets appear only in this result. */
+export async function createMerchant(deps: MerchantDeps, name: string, opts: NewMerchantOptions = {}): Promise<NewMerchant> {
   const now = deps.clock.now();
   const id = uuidv7(deps.clock);
   return deps.db.tx(async (q) => {
@@ -48,7 +64,9 @@ export async function createMerchant(deps: MerchantDeps, name: string): Promise<
       [id, name, now],
     );
     const native = await addNativeKey(q, deps, id);
-    return { merchant: rowToMerchant(rows[0]), native };
+    const antom = await addAntomCredentials(q, deps, id, opts.antomPublicKey);
+    const nicepay = await addNicepayCredentials(q, deps, id, opts.nicepay);
+    return { merchant: rowToMerchant(rows[0]), native, antom, nicepay };
   });
 }
 
