@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { CoreDeps } from './core/deps.ts';
 import type { CredentialCache } from './core/merchants/credential-cache.ts';
 import type { MerchantDeps } from './core/merchants/merchants.ts';
+import type { DeliveryDeps } from './core/notifications/worker.ts';
 import { nativeDialect } from './dialects/native/plugin.ts';
 import { ReplayGuard } from './dialects/native/auth.ts';
 import { adminApi } from './http/admin.ts';
@@ -14,6 +15,7 @@ export interface AppDeps {
   core: CoreDeps;
   merchants: MerchantDeps;
   credentials: CredentialCache;
+  delivery: DeliveryDeps;
   adminToken: string;
   bodyLimit: number;
   logLevel: string;

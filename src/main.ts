@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { systemClock } from './core/clock.ts';
 import { every, sweepExpired } from './core/jobs/expiry.ts';
+import { deliverDue } from './core/notifications/worker.ts';
 import { createMerchant, listMerchants } from './core/merchants/merchants.ts';
 import { createDeps, openDatabase } from './runtime.ts';
 import { ADMIN_TOKEN_FILE, newAdminToken, newEncryptionKey, stateSecret } from './state.ts';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   });
   const app = await buildApp(deps);
   const stopSweeper = every(config.KASIR_EXPIRY_SWEEP_MS, () => sweepExpired(deps.core), (err) => app.log.error({ err }, 'expiry sweep failed'));
+  const stopDelivery = every(1_000, () => deliverDue(deps.delivery), (err) => app.log.error({ err }, 'notification delivery failed'));
 
   const banner: string[] = [];
   if (admin.generated) banner.push(`Admin token (stored in ${config.KASIR_STATE_DIR}/${ADMIN_TOKEN_FILE}): ${admin.value}`);
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await stopSweeper();
+    await stopDelivery();
     await db.close();
     process.exit(0);
   };

@@ -1,5 +1,6 @@
 // Wiring shared by main.ts, the tests and the benchmarks: database → migrations → dependencies.
 import type { AppDeps } from './app.ts';
+import type { NotificationFormats } from './core/notifications/format.ts';
 import type { Clock } from './core/clock.ts';
 import { createCredentialCache } from './core/merchants/credential-cache.ts';
 import { createSecretBox } from './core/merchants/secret-box.ts';
@@ -33,6 +34,13 @@ export interface DepsOptions {
   sandboxLatencyMs?: number;
   leaseMs?: number;
   waitMs?: number;
+  /** Per-dialect notification formats; each dialect exports its own (see core/notifications). */
+  formats?: NotificationFormats;
+}
+
+/** Every dialect's notification format, by payment profile. */
+export function notificationFormats(): NotificationFormats {
+  return {};
 }
 
 export function createDeps(o: DepsOptions): AppDeps {
@@ -47,6 +55,7 @@ export function createDeps(o: DepsOptions): AppDeps {
     },
     merchants,
     credentials: createCredentialCache(merchants),
+    delivery: { db: o.db, clock: o.clock, merchants, formats: o.formats ?? notificationFormats() },
     adminToken: o.adminToken,
     bodyLimit: o.bodyLimit ?? 65_536,
     logLevel: o.logLevel ?? 'info',

@@ -134,16 +134,25 @@ export interface CredentialRecord {
   expiresAt: Date | null;
 }
 
+const CREDENTIAL_SELECT = `SELECT c.key_id, c.secret_enc, c.data, c.expires_at, m.id, m.name, m.status, m.contract, m.created_at, m.updated_at
+       FROM credentials c JOIN merchants m ON m.id = c.merchant_id`;
+
 /** Looks a credential up by its public key id (native apiKey, Antom client id, NICEPAY iMid). */
 export async function findCredential(deps: MerchantDeps, dialect: string, keyId: string): Promise<CredentialRecord | null> {
+  const { rows } = await deps.db.query<Record<string, unknown>>(`${CREDENTIAL_SELECT} WHERE c.dialect = $1 AND c.key_id = $2`, [dialect, keyId]);
+  return rows[0] ? toCredential(deps, rows[0]) : null;
+}
+
+/** The merchant's newest credential of a dialect (notifications are signed with it). */
+export async function findMerchantCredential(deps: MerchantDeps, merchantId: string, dialect: string): Promise<CredentialRecord | null> {
   const { rows } = await deps.db.query<Record<string, unknown>>(
-    `SELECT c.key_id, c.secret_enc, c.data, c.expires_at, m.id, m.name, m.status, m.contract, m.created_at, m.updated_at
-       FROM credentials c JOIN merchants m ON m.id = c.merchant_id
-      WHERE c.dialect = $1 AND c.key_id = $2`,
-    [dialect, keyId],
+    `${CREDENTIAL_SELECT} WHERE c.merchant_id = $1 AND c.dialect = $2 ORDER BY c.created_at DESC LIMIT 1`,
+    [merchantId, dialect],
   );
-  const r = rows[0];
-  if (!r) return null;
+  return rows[0] ? toCredential(deps, rows[0]) : null;
+}
+
+function toCredential(deps: MerchantDeps, r: Record<string, unknown>): CredentialRecord {
   return {
     merchant: rowToMerchant(r),
     keyId: r.key_id as string,

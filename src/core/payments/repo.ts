@@ -96,10 +96,19 @@ export async function updatePayment(
   const e = info ?? { dialect: 'system' };
   const base = params.length;
   params.push(event, p.status, e.amount ?? null, e.dialect, e.requestId ?? null, e.data ?? {}, now);
+  // The outbox row (when the payment's dialect asked to be told about this event type) is part of
+  // the same statement: a change and its notification commit together or not at all.
   const { rows } = await q.query(
     `WITH updated AS (${update}),
      ev AS (INSERT INTO payment_events (${EVENT_COLUMNS})
-            SELECT id, merchant_id, $${base + 1}, $${base + 2}, status, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7} FROM updated)
+            SELECT id, merchant_id, $${base + 1}, $${base + 2}, status, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7} FROM updated
+            RETURNING id, payment_id, merchant_id, type, data, at),
+     ob AS (INSERT INTO outbox (merchant_id, payment_id, event_id, event_type, format, target_url, next_attempt_at, created_at)
+            SELECT ev.merchant_id, ev.payment_id, ev.id, ev.type, u.profile,
+                   COALESCE(ev.data->>'notifyUrl', u.dialect_data->>'notifyUrl'), ev.at, ev.at
+              FROM ev JOIN updated u ON u.id = ev.payment_id
+             WHERE COALESCE(ev.data->>'notifyUrl', u.dialect_data->>'notifyUrl') IS NOT NULL
+               AND u.dialect_data->'notifyEvents' ? ev.type)
      SELECT * FROM updated`,
     params,
   );
