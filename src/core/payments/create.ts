@@ -64,6 +64,7 @@ export async function createPayment(deps: CoreDeps, ctx: CallContext, input: Cre
     capturedAt: null,
     succeededAt: null,
     canceledAt: null,
+    settledAt: null,
     expiresAt: input.expiresAt ?? null,
     createdAt: now,
     updatedAt: now,

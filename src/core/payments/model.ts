@@ -43,6 +43,7 @@ export interface Payment {
   capturedAt: Date | null;
   succeededAt: Date | null;
   canceledAt: Date | null;
+  settledAt: Date | null;
   expiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -61,13 +62,13 @@ export const COLUMNS = {
   processorRef: 'processor_ref', dialectData: 'dialect_data', antomPaymentId: 'antom_payment_id',
   antomPaymentRequestId: 'antom_payment_request_id', nicepayTxid: 'nicepay_txid',
   nicepayReferenceNo: 'nicepay_reference_no', confirmedAt: 'confirmed_at', authorizedAt: 'authorized_at',
-  capturedAt: 'captured_at', succeededAt: 'succeeded_at', canceledAt: 'canceled_at',
+  capturedAt: 'captured_at', succeededAt: 'succeeded_at', canceledAt: 'canceled_at', settledAt: 'settled_at',
   expiresAt: 'expires_at', createdAt: 'created_at', updatedAt: 'updated_at',
 } as const satisfies Record<keyof Payment, string>;
 
 const MONEY = new Set<keyof Payment>(['amount', 'amountCapturable', 'amountReceived', 'amountRefunded', 'amountCanceled']);
 const TIMES = new Set<keyof Payment>([
-  'pendingUntil', 'confirmedAt', 'authorizedAt', 'capturedAt', 'succeededAt', 'canceledAt', 'expiresAt', 'createdAt', 'updatedAt',
+  'pendingUntil', 'confirmedAt', 'authorizedAt', 'capturedAt', 'succeededAt', 'canceledAt', 'settledAt', 'expiresAt', 'createdAt', 'updatedAt',
 ]);
 
 export const PAYMENT_SELECT = Object.values(COLUMNS).join(', ');
