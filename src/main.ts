@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     bodyLimit: config.KASIR_BODY_LIMIT,
     logLevel: config.KASIR_LOG_LEVEL,
     sandboxLatencyMs: config.KASIR_SANDBOX_LATENCY_MS,
+    allowPrivateTargets: config.KASIR_ALLOW_PRIVATE_TARGETS,
   });
   const app = await buildApp(deps);
   const stopSweeper = every(config.KASIR_EXPIRY_SWEEP_MS, () => sweepExpired(deps.core), (err) => app.log.error({ err }, 'expiry sweep failed'));

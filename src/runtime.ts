@@ -36,6 +36,8 @@ export interface DepsOptions {
   waitMs?: number;
   /** Per-dialect notification formats; each dialect exports its own (see core/notifications). */
   formats?: NotificationFormats;
+  /** Allow notifications to loopback/private addresses (tests, local development). */
+  allowPrivateTargets?: boolean;
 }
 
 /** Every dialect's notification format, by payment profile. */
@@ -55,7 +57,7 @@ export function createDeps(o: DepsOptions): AppDeps {
     },
     merchants,
     credentials: createCredentialCache(merchants),
-    delivery: { db: o.db, clock: o.clock, merchants, formats: o.formats ?? notificationFormats() },
+    delivery: { db: o.db, clock: o.clock, merchants, formats: o.formats ?? notificationFormats(), allowPrivateTargets: o.allowPrivateTargets ?? false },
     adminToken: o.adminToken,
     bodyLimit: o.bodyLimit ?? 65_536,
     logLevel: o.logLevel ?? 'info',

@@ -40,6 +40,7 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
     leaseMs: opts.leaseMs,
     waitMs: opts.waitMs,
     sandboxLatencyMs: opts.sandboxLatencyMs,
+    allowPrivateTargets: true, // test receivers listen on 127.0.0.1
   });
   app = await buildApp(deps);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });

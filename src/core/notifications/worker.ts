@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import { findMerchantCredential, type MerchantDeps } from '../merchants/merchants.ts';
 import { getPaymentById } from '../payments/repo.ts';
 import type { NotificationFormats, OutboxItem } from './format.ts';
+import { safePost } from './safe-post.ts';
 
 export interface DeliveryDeps {
   db: Db;
@@ -14,8 +15,8 @@ export interface DeliveryDeps {
   formats: NotificationFormats;
   /** Per-attempt timeout. */
   timeoutMs?: number;
-  /** Injected for tests; defaults to global fetch. */
-  fetch?: typeof fetch;
+  /** Deliver to loopback and private addresses (off by default: SSRF protection; tests turn it on). */
+  allowPrivateTargets: boolean;
 }
 
 const LEASE_MS = 60_000;
@@ -71,15 +72,14 @@ async function deliverOne(deps: DeliveryDeps, item: OutboxItem): Promise<boolean
   let body = '';
   let error: string | null = null;
   try {
-    const res = await (deps.fetch ?? fetch)(item.targetUrl, {
-      method: 'POST',
+    const res = await safePost(item.targetUrl, {
       headers: request.headers,
       body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+      timeoutMs: deps.timeoutMs ?? 10_000,
+      allowPrivate: deps.allowPrivateTargets,
     });
     status = res.status;
-    body = (await res.text()).slice(0, 2000);
+    body = res.body.slice(0, 2000);
   } catch (err) {
     error = (err as Error).message.slice(0, 500);
   }
