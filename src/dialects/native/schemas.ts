@@ -63,7 +63,8 @@ export const SandboxPayBody = Type.Object({ outcome: literals(['succeeded', 'fai
 export const ListQuery = Type.Object(
   {
     limit: Type.Optional(Type.String({ pattern: '^(100|[1-9][0-9]?)$' })),
-    startingAfter: Type.Optional(Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F-]{36}$' })),
+    // A pattern, not `format: 'uuid'`: TypeBox knows no formats unless registered, so that refused every cursor.
+    startingAfter: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' })),
     status: Type.Optional(literals(STATUSES)),
     referenceId: Type.Optional(Str(255, 1)),
     createdGte: Type.Optional(Str(40, 1)),
