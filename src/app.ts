@@ -43,6 +43,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken });
-  await app.register(nativeDialect, { prefix: '/api/v1', core: deps.core, credentials: deps.credentials, replays: new ReplayGuard(deps.core.clock) });
+  await app.register(nativeDialect, { prefix: '/api/v1', core: deps.core, merchants: deps.merchants, credentials: deps.credentials, replays: new ReplayGuard(deps.core.clock) });
   return app;
 }

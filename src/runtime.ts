@@ -1,6 +1,7 @@
 // Wiring shared by main.ts, the tests and the benchmarks: database → migrations → dependencies.
 import type { AppDeps } from './app.ts';
 import type { NotificationFormats } from './core/notifications/format.ts';
+import { nativeNotificationFormat } from './dialects/native/notify.ts';
 import type { Clock } from './core/clock.ts';
 import { createCredentialCache } from './core/merchants/credential-cache.ts';
 import { createSecretBox } from './core/merchants/secret-box.ts';
@@ -42,7 +43,9 @@ export interface DepsOptions {
 
 /** Every dialect's notification format, by payment profile. */
 export function notificationFormats(): NotificationFormats {
-  return {};
+  return {
+    native: nativeNotificationFormat,
+  };
 }
 
 export function createDeps(o: DepsOptions): AppDeps {

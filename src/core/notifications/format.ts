@@ -14,6 +14,8 @@ export interface OutboxItem {
   eventAt: Date;
   format: string;
   targetUrl: string;
+  /** The native webhook endpoint this row is for, if any. */
+  endpointId: string | null;
   attempts: number;
   createdAt: Date;
 }

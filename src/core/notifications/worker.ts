@@ -3,7 +3,7 @@
 // outbox_id + attempt). The HTTP call runs after the claim committed, never inside a transaction.
 import type { Db } from '../../db/db.ts';
 import type { Clock } from '../clock.ts';
-import { findMerchantCredential, type MerchantDeps } from '../merchants/merchants.ts';
+import { findCredential, findMerchantCredential, type MerchantDeps } from '../merchants/merchants.ts';
 import { getPaymentById } from '../payments/repo.ts';
 import type { NotificationFormats, OutboxItem } from './format.ts';
 import { safePost } from './safe-post.ts';
@@ -31,7 +31,7 @@ async function claimDue(deps: DeliveryDeps, limit: number): Promise<OutboxItem[]
      UPDATE outbox o SET locked_until = $3, attempts = o.attempts + 1
        FROM due, payment_events e
       WHERE o.id = due.id AND e.id = o.event_id
-     RETURNING o.id, o.merchant_id, o.payment_id, o.event_id, o.event_type, o.format, o.target_url, o.attempts, o.created_at,
+     RETURNING o.id, o.merchant_id, o.payment_id, o.event_id, o.event_type, o.format, o.target_url, o.endpoint_id, o.attempts, o.created_at,
                e.amount AS event_amount, e.data AS event_data, e.at AS event_at`,
     [now, limit, new Date(now.getTime() + LEASE_MS)],
   );
@@ -46,6 +46,7 @@ async function claimDue(deps: DeliveryDeps, limit: number): Promise<OutboxItem[]
     eventAt: new Date(r.event_at as string),
     format: r.format as string,
     targetUrl: r.target_url as string,
+    endpointId: (r.endpoint_id as string) ?? null,
     attempts: Number(r.attempts),
     createdAt: new Date(r.created_at as string),
   }));
@@ -61,7 +62,10 @@ export async function deliverDue(deps: DeliveryDeps, limit = 20): Promise<number
 async function deliverOne(deps: DeliveryDeps, item: OutboxItem): Promise<boolean> {
   const format = deps.formats[item.format];
   const payment = await getPaymentById(deps.db, item.paymentId);
-  const credential = await findMerchantCredential(deps.merchants, item.merchantId, item.format);
+  // Webhook endpoints sign with their own secret; dialect notifications with the merchant's key.
+  const credential = item.endpointId
+    ? await findCredential(deps.merchants, 'webhook', item.endpointId)
+    : await findMerchantCredential(deps.merchants, item.merchantId, item.format);
   const request = format && payment ? format.build(item, payment, credential, deps.clock.now()) : null;
   if (!request) {
     await deps.db.query(`UPDATE outbox SET status = 'skipped', locked_until = NULL WHERE id = $1`, [item.id]);

@@ -108,7 +108,12 @@ export async function updatePayment(
                    COALESCE(ev.data->>'notifyUrl', u.dialect_data->>'notifyUrl'), ev.at, ev.at
               FROM ev JOIN updated u ON u.id = ev.payment_id
              WHERE COALESCE(ev.data->>'notifyUrl', u.dialect_data->>'notifyUrl') IS NOT NULL
-               AND u.dialect_data->'notifyEvents' ? ev.type)
+               AND u.dialect_data->'notifyEvents' ? ev.type),
+     -- Native webhook endpoints subscribe per merchant, whichever dialect made the payment.
+     wh AS (INSERT INTO outbox (merchant_id, payment_id, event_id, event_type, format, target_url, endpoint_id, next_attempt_at, created_at)
+            SELECT ev.merchant_id, ev.payment_id, ev.id, ev.type, 'native', w.data->>'url', w.key_id, ev.at, ev.at
+              FROM ev JOIN credentials w ON w.merchant_id = ev.merchant_id AND w.dialect = 'webhook' AND w.expires_at IS NULL
+             WHERE w.data->'coreEvents' ? ev.type)
      SELECT * FROM updated`,
     params,
   );

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { KasirError } from '../../core/errors.ts';
 import { renderError } from './render.ts';
-import { JSON_TYPE, nativeRoute, type NativeDeps, type NativeRequest } from './route.ts';
+import { JSON_TYPE, nativeRoute, type NativeDeps, type NativeMethod, type NativeRequest } from './route.ts';
+import { createEndpointHandler, deleteEndpointHandler, listEndpointsHandler } from './routes/webhook-endpoints.ts';
 import type { Rendered } from './render.ts';
 import { createHandler } from './routes/create.ts';
 import { eventsHandler, listHandler, retrieveHandler } from './routes/read.ts';
@@ -11,7 +12,7 @@ import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
 
 type Op = (deps: NativeDeps, r: NativeRequest) => Promise<Rendered>;
 
-const ROUTES: [method: 'GET' | 'POST', url: string, op: Op][] = [
+const ROUTES: [method: NativeMethod, url: string, op: Op][] = [
   ['POST', '/payments', createHandler],
   ['GET', '/payments', listHandler],
   ['GET', '/payments/:id', retrieveHandler],
@@ -21,6 +22,9 @@ const ROUTES: [method: 'GET' | 'POST', url: string, op: Op][] = [
   ['POST', '/payments/:id/refunds', refundHandler],
   ['GET', '/payments/:id/events', eventsHandler],
   ['POST', '/sandbox/payments/:id/pay', sandboxPayHandler],
+  ['POST', '/webhook-endpoints', createEndpointHandler],
+  ['GET', '/webhook-endpoints', listEndpointsHandler],
+  ['DELETE', '/webhook-endpoints/:id', deleteEndpointHandler],
 ];
 
 export async function nativeDialect(app: FastifyInstance, deps: NativeDeps): Promise<void> {

@@ -5,15 +5,19 @@ import type { CallContext, CoreDeps } from '../../core/deps.ts';
 import { KasirError } from '../../core/errors.ts';
 import { abandonIdempotent, beginIdempotent, finishIdempotent, requestHash, type IdempotencyKey } from '../../core/idempotency.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
+import type { MerchantDeps } from '../../core/merchants/merchants.ts';
 import { rawBody } from '../../http/raw-body.ts';
 import { authenticateNative, type ReplayGuard } from './auth.ts';
 import { renderError, type Rendered } from './render.ts';
 
 export interface NativeDeps {
   core: CoreDeps;
+  merchants: MerchantDeps;
   credentials: CredentialCache;
   replays: ReplayGuard;
 }
+
+export type NativeMethod = 'GET' | 'POST' | 'DELETE';
 
 export interface NativeRequest {
   ctx: CallContext;
@@ -27,7 +31,7 @@ type Handler = (r: NativeRequest) => Promise<Rendered>;
 /** Final outcomes are kept for replay; validation failures, conflicts and unknown outcomes are not. */
 const storable = (status: number) => status < 500 && status !== 202 && status !== 400 && status !== 409 && status !== 429;
 
-export function nativeRoute(app: FastifyInstance, deps: NativeDeps, method: 'GET' | 'POST', url: string, handler: Handler): void {
+export function nativeRoute(app: FastifyInstance, deps: NativeDeps, method: NativeMethod, url: string, handler: Handler): void {
   app.route({
     method,
     url,
