@@ -16,6 +16,7 @@ const table = {
   PAYMENT_NOT_FOUND: { meaning: 'Payment not found', retryable: false, native: { http: 404, code: 'RESOURCE_NOT_FOUND' }, antom: { resultCode: 'ORDER_NOT_EXIST', resultStatus: 'F' }, nicepay: '9314' },
   MERCHANT_NOT_FOUND: { meaning: 'Merchant not found', retryable: false, native: { http: 404, code: 'RESOURCE_NOT_FOUND' }, antom: { resultCode: 'INVALID_CLIENT', resultStatus: 'F' }, nicepay: '9011' },
   WEBHOOK_ENDPOINT_NOT_FOUND: { meaning: 'Webhook endpoint not found', retryable: false, native: { http: 404, code: 'RESOURCE_NOT_FOUND' }, antom: { resultCode: 'PARAM_ILLEGAL', resultStatus: 'F' }, nicepay: '9314' },
+  NOTIFICATION_NOT_FOUND: { meaning: 'Notification not found', retryable: false, native: { http: 404, code: 'RESOURCE_NOT_FOUND' }, antom: { resultCode: 'PARAM_ILLEGAL', resultStatus: 'F' }, nicepay: '9314' },
   REFUND_NOT_FOUND: { meaning: 'Refund not found', retryable: false, native: { http: 404, code: 'RESOURCE_NOT_FOUND' }, antom: { resultCode: 'ORDER_NOT_EXIST', resultStatus: 'F' }, nicepay: '9314' },
   INVALID_STATE: { meaning: 'The payment status does not allow this operation', retryable: false, native: { http: 400, code: 'VALIDATION_ERROR' }, antom: { resultCode: 'ORDER_STATUS_INVALID', resultStatus: 'F' }, nicepay: '9314' },
   ALREADY_REFUNDED: { meaning: 'The payment has been refunded', retryable: false, native: { http: 400, code: 'VALIDATION_ERROR' }, antom: { resultCode: 'PROCESS_FAIL', resultStatus: 'F' }, nicepay: '9314' },

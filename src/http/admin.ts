@@ -16,6 +16,7 @@ import { JSON_TYPE } from '../dialects/native/route.ts';
 import { rawBody } from './raw-body.ts';
 import { parseJsonObject, validator } from './validate.ts';
 import { fastifyErrorToKasir } from './fastify-errors.ts';
+import { moneyAdminRoutes } from './admin-money.ts';
 
 export interface AdminDeps {
   merchants: MerchantDeps;
@@ -130,6 +131,7 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     checkContract.check(merged);
     return ok(contractView(changed(await setMerchantContract(deps.merchants, current.id, merged as ContractOverrides))));
   });
+  moneyAdminRoutes(route, deps.merchants);
   app.setNotFoundHandler((_req, reply) => send(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
   app.setErrorHandler((err, _req, reply) => send(reply, renderError(fastifyErrorToKasir(err))));
 }

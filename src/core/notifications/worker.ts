@@ -136,3 +136,10 @@ export async function listDeliveries(db: Db, paymentId: string): Promise<Deliver
     attempts: r.attempts as DeliveryView['attempts'],
   }));
 }
+
+/** Schedules one more attempt of a notification now, whatever its state (operator's redelivery). */
+export async function redeliver(db: Db, clock: Clock, outboxId: string): Promise<boolean> {
+  if (!/^\d{1,18}$/.test(outboxId)) return false;
+  const res = await db.query(`UPDATE outbox SET status = 'pending', next_attempt_at = $2, locked_until = NULL WHERE id = $1`, [outboxId, clock.now()]);
+  return res.rowCount > 0;
+}

@@ -1,0 +1,59 @@
+// Admin API for money and notifications: a merchant's balances, the journal of a payment, payouts
+// of settled funds, a payment's deliveries and redelivery of one of them.
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { KasirError } from '../core/errors.ts';
+import { isUuid } from '../core/ids.ts';
+import { merchantBalances, paymentJournals } from '../core/ledger/journal.ts';
+import { postPayout } from '../core/ledger/postings.ts';
+import { getMerchant, type MerchantDeps } from '../core/merchants/merchants.ts';
+import { isCurrency, parseMinor } from '../core/money.ts';
+import { listDeliveries, redeliver } from '../core/notifications/worker.ts';
+import { ok, type Rendered } from '../dialects/native/render.ts';
+import { rawBody } from './raw-body.ts';
+import { parseJsonObject, validator } from './validate.ts';
+
+type Route = (method: 'GET' | 'POST', url: string, op: (req: FastifyRequest) => Promise<Rendered>) => void;
+
+const PayoutBody = Type.Object({ currency: Type.String({ pattern: '^[A-Z]{3}$' }), amount: Type.String({ pattern: '^[0-9]{1,16}$' }) }, { additionalProperties: false });
+const checkPayout = validator(PayoutBody);
+
+const param = (req: FastifyRequest, name: string) => (req.params as Record<string, string>)[name];
+const money = (entries: { account: string; amount: bigint }[]) => entries.map((e) => ({ account: e.account, amount: e.amount.toString() }));
+
+async function paymentOf(deps: MerchantDeps, merchantId: string, paymentId: string): Promise<string> {
+  const { rows } = await deps.db.query('SELECT id FROM payments WHERE merchant_id = $1 AND id::text = $2', [merchantId, isUuid(paymentId) ? paymentId.toLowerCase() : '']);
+  if (!rows[0]) throw new KasirError('PAYMENT_NOT_FOUND', 'Payment not found');
+  return paymentId.toLowerCase();
+}
+
+export function moneyAdminRoutes(route: Route, deps: MerchantDeps): void {
+  route('GET', '/merchants/:id/balances', async (req) => {
+    const m = await getMerchant(deps.db, param(req, 'id'));
+    const rows = await merchantBalances(deps.db, m.id);
+    return ok({ merchantId: m.id, balances: rows.map((b) => ({ account: b.account.split(':').pop(), currency: b.currency, balance: b.balance.toString() })) });
+  });
+  route('GET', '/merchants/:id/payments/:paymentId/journal', async (req) => {
+    const m = await getMerchant(deps.db, param(req, 'id'));
+    const journals = await paymentJournals(deps.db, await paymentOf(deps, m.id, param(req, 'paymentId')));
+    return ok({ object: 'list', data: journals.map((j) => ({ id: j.id, kind: j.kind, currency: j.currency, at: j.at.toISOString(), entries: money(j.entries) })) });
+  });
+  route('POST', '/merchants/:id/payouts', async (req) => {
+    const m = await getMerchant(deps.db, param(req, 'id'));
+    const body = checkPayout.check(parseJsonObject(rawBody(req.body), false));
+    if (!isCurrency(body.currency)) throw new KasirError('INVALID_PARAMETER', 'currency is not supported', { field: 'currency' });
+    const amount = parseMinor(body.amount);
+    if (!amount.ok) throw new KasirError('INVALID_PARAMETER', `amount ${amount.reason}`, { field: 'amount' });
+    const journalId = await deps.db.tx((q) => postPayout(q, m.id, body.currency, amount.minor, deps.clock.now()));
+    return ok({ journalId, currency: body.currency, amount: amount.minor.toString() }, 201);
+  });
+  route('GET', '/merchants/:id/payments/:paymentId/deliveries', async (req) => {
+    const m = await getMerchant(deps.db, param(req, 'id'));
+    return ok({ object: 'list', data: await listDeliveries(deps.db, await paymentOf(deps, m.id, param(req, 'paymentId'))) });
+  });
+  route('POST', '/deliveries/:id/redeliver', async (req) => {
+    const found = await redeliver(deps.db, deps.clock, param(req, 'id'));
+    if (!found) throw new KasirError('NOTIFICATION_NOT_FOUND');
+    return ok({ id: param(req, 'id'), status: 'pending' });
+  });
+}
