@@ -1,0 +1,361 @@
+// The `kasir` command. Merchant, key and contract commands are thin clients of a running server's
+// admin API (/admin/v1), so they work the same against a local or a remote Kasir and never touch
+// its database; `serve` and `migrate` run locally with the server's own configuration.
+// Only Node built-ins and fetch here: the CLI must start without the server's dependencies loaded.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
+
+/** Bad command line: exit code 2. */
+class UsageError extends Error {}
+/** The server (or the way to it) said no: exit code 1. */
+class CliError extends Error {}
+
+const DEFAULT_URL = 'http://127.0.0.1:8080';
+const PROFILES = ['native', 'antom', 'nicepay'];
+const FAMILIES = ['card', 'wallet', 'thai_banking', 'indonesian', 'bank_transfer'];
+const APIS = ['cancel', 'capture', 'refund', 'partialCancel'];
+
+const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  'nicepay-imid': { type: 'string' },
+  'nicepay-key': { type: 'string' },
+  overlap: { type: 'string' },
+  profile: { type: 'string' },
+  family: { type: 'string' },
+  'window-seconds': { type: 'string' },
+  'before-success': { type: 'string' },
+  'after-success': { type: 'string' },
+  partial: { type: 'string' },
+  api: { type: 'string', multiple: true },
+  'rate-limit': { type: 'string' },
+} as const;
+type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+const GLOBAL_OPTIONS = ['url', 'token', 'json', 'help'];
+
+export const USAGE = `Usage: kasir <command> [options]
+
+Server (local, same settings as \`npm start\`: environment variables or --port, --host, --database-url,
+--data-dir, --state-dir, --log-level, --public-url):
+  kasir serve                      start the server
+  kasir migrate                    open the configured database and apply pending migrations
+
+Admin (talks to a running server):
+  kasir merchant create --name NAME [--json] [--nicepay-imid IMID --nicepay-key KEY]
+  kasir merchant list [--json]
+  kasir merchant show ID [--json]
+  kasir merchant suspend ID
+  kasir merchant activate ID
+  kasir key rotate ID [--overlap SECONDS]
+  kasir contract show ID
+  kasir contract set ID --profile native|antom|nicepay
+        [--family card|wallet|thai_banking|indonesian|bank_transfer]
+        [--window-seconds N|none] [--before-success true|false] [--after-success true|false]
+        [--partial true|false] [--api cancel|capture|refund|partialCancel=true|false]...
+        [--rate-limit N|none]
+
+Admin options: --url URL (or KASIR_URL; default ${DEFAULT_URL}),
+  --token TOKEN (or KASIR_ADMIN_TOKEN; default: the token in $KASIR_STATE_DIR/admin-token, ./.kasir/admin-token)
+Exit codes: 0 ok, 1 the server refused or could not be reached, 2 bad command line.`;
+
+interface Ctx {
+  opts: Opts;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  io: Io;
+}
+
+interface Command {
+  args: string[];
+  options: (keyof typeof OPTIONS)[];
+  run(c: Ctx): Promise<void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  'merchant create': { args: [], options: ['name', 'nicepay-imid', 'nicepay-key'], run: merchantCreate },
+  'merchant list': { args: [], options: [], run: merchantList },
+  'merchant show': { args: ['ID'], options: [], run: (c) => printResult(c, api(c, 'GET', `/merchants/${seg(c.args[0])}`)) },
+  'merchant suspend': { args: ['ID'], options: [], run: (c) => merchantStatus(c, 'suspend') },
+  'merchant activate': { args: ['ID'], options: [], run: (c) => merchantStatus(c, 'activate') },
+  'key rotate': { args: ['ID'], options: ['overlap'], run: keyRotate },
+  'contract show': { args: ['ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/contract`)) },
+  'contract set': { args: ['ID'], options: ['profile', 'family', 'window-seconds', 'before-success', 'after-success', 'partial', 'api', 'rate-limit'], run: contractSet },
+};
+
+/** Runs one command line; resolves to the process exit code. */
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = stdio): Promise<number> {
+  try {
+    if (argv[0] === 'serve') return await serve(argv.slice(1));
+    if (argv[0] === 'migrate') return await migrateCommand(argv.slice(1), env, io);
+    const { values, positionals } = parseCommandLine(argv);
+    if (values.help || positionals.length === 0 || positionals[0] === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    const name = positionals.slice(0, 2).join(' ');
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const args = positionals.slice(2);
+    checkCommandLine(name, command, values, args);
+    await command.run({ opts: values, args, env, io });
+    return 0;
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function parseCommandLine(argv: string[]): { values: Opts; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Opts; positionals: string[] };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function checkCommandLine(name: string, command: Command, values: Opts, args: string[]): void {
+  if (args.length !== command.args.length) {
+    throw new UsageError(`${name} takes ${command.args.length ? command.args.join(' ') : 'no arguments'}${args.length ? `, got: ${args.join(' ')}` : ''}`);
+  }
+  for (const key of Object.keys(values)) {
+    if (!GLOBAL_OPTIONS.includes(key) && !command.options.includes(key as keyof typeof OPTIONS)) {
+      throw new UsageError(`--${key} does not apply to ${name}`);
+    }
+  }
+}
+
+function report(err: unknown, io: Io): number {
+  if (err instanceof UsageError) {
+    io.err(`kasir: ${err.message}\nRun \`kasir --help\` for usage.`);
+    return 2;
+  }
+  if (err instanceof CliError) {
+    io.err(`kasir: ${err.message}`);
+    return 1;
+  }
+  io.err(`kasir: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return 1;
+}
+
+// ---- the admin API client ----
+
+function serverUrl(c: Ctx): string {
+  return (c.opts.url ?? c.env.KASIR_URL ?? DEFAULT_URL).replace(/\/+$/, '');
+}
+
+/** --token, then KASIR_ADMIN_TOKEN, then the token the server stored at its first start. */
+export function adminToken(opts: Opts, env: NodeJS.ProcessEnv): string {
+  const given = opts.token ?? env.KASIR_ADMIN_TOKEN;
+  if (given) return given;
+  const file = join(env.KASIR_STATE_DIR || './.kasir', 'admin-token');
+  try {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored) return stored;
+  } catch {
+    // fall through to the message below
+  }
+  throw new CliError(`no admin token: pass --token, set KASIR_ADMIN_TOKEN, or start the server once so it writes ${file}`);
+}
+
+const seg = (id: string) => encodeURIComponent(id);
+
+async function api(c: Ctx, method: string, path: string, body?: unknown): Promise<any> {
+  const token = adminToken(c.opts, c.env);
+  const url = serverUrl(c) + '/admin/v1' + path;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new CliError(`cannot reach Kasir at ${serverUrl(c)}: ${cause?.code ?? cause?.message ?? (err as Error).message} (is the server running? set --url or KASIR_URL)`);
+  }
+  const text = await res.text();
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError(`unexpected answer from ${url} (HTTP ${res.status}): ${text.slice(0, 200)}`);
+  }
+  if (!res.ok || parsed?.success !== true) {
+    const e = parsed?.error ?? {};
+    throw new CliError(`${e.message ?? `HTTP ${res.status}`}${e.code ? ` [${e.code}]` : ''}`);
+  }
+  return parsed.data;
+}
+
+async function printJson(c: Ctx, data: Promise<unknown>): Promise<void> {
+  c.io.out(JSON.stringify(await data, null, 2));
+}
+
+async function printResult(c: Ctx, data: Promise<any>): Promise<void> {
+  const d = await data;
+  if (c.opts.json) return c.io.out(JSON.stringify(d, null, 2));
+  c.io.out(merchantLine(d));
+  for (const k of d.keys ?? []) c.io.out(`  key ${k.dialect.padEnd(8)} ${k.keyId}${k.expiresAt ? `  expires ${k.expiresAt}` : ''}`);
+  if (d.contract) c.io.out(`  contract overrides: ${JSON.stringify(d.contract.overrides)}`);
+}
+
+const merchantLine = (m: { id: string; status: string; name: string; createdAt: string }) => `${m.id}  ${m.status.padEnd(9)}  ${m.createdAt}  ${m.name}`;
+
+// ---- commands ----
+
+async function merchantCreate(c: Ctx): Promise<void> {
+  const { name, 'nicepay-imid': iMid, 'nicepay-key': merchantKey } = c.opts;
+  if (!name) throw new UsageError('kasir merchant create needs --name NAME');
+  if (Boolean(iMid) !== Boolean(merchantKey)) throw new UsageError('--nicepay-imid and --nicepay-key go together');
+  const d = await api(c, 'POST', '/merchants', { name, ...(iMid ? { nicepay: { iMid, merchantKey } } : {}) });
+  const created = {
+    id: d.id,
+    name: d.name,
+    native: { apiKey: d.native.apiKey, apiSecret: d.native.apiSecret },
+    antom: {
+      clientId: d.antom.clientId,
+      merchantPrivateKeyPkcs8: d.antom.merchantPrivateKeyPkcs8,
+      merchantPrivateKeyPkcs1: d.antom.merchantPrivateKeyPkcs1,
+      gatewayPublicKey: d.antom.gatewayPublicKey,
+    },
+    nicepay: { iMid: d.nicepay.iMid, merchantKey: d.nicepay.merchantKey },
+  };
+  if (c.opts.json) return c.io.out(JSON.stringify(created, null, 2));
+  c.io.out(
+    [
+      `Merchant ${created.id} (${created.name}) created. Secrets are shown only now; use --json to get the Antom keys.`,
+      `  native  X-API-Key    : ${created.native.apiKey}`,
+      `  native  API secret   : ${created.native.apiSecret}`,
+      `  antom   client-id    : ${created.antom.clientId}`,
+      `  nicepay iMid         : ${created.nicepay.iMid}`,
+      `  nicepay merchantKey  : ${created.nicepay.merchantKey}`,
+    ].join('\n'),
+  );
+}
+
+async function merchantList(c: Ctx): Promise<void> {
+  const d = await api(c, 'GET', '/merchants');
+  if (c.opts.json) return c.io.out(JSON.stringify(d.data, null, 2));
+  if (d.data.length === 0) return c.io.out('No merchants yet: kasir merchant create --name NAME');
+  for (const m of d.data) c.io.out(merchantLine(m));
+}
+
+async function merchantStatus(c: Ctx, action: 'suspend' | 'activate'): Promise<void> {
+  const d = await api(c, 'POST', `/merchants/${seg(c.args[0])}/${action}`);
+  c.io.out(c.opts.json ? JSON.stringify(d, null, 2) : merchantLine(d));
+}
+
+async function keyRotate(c: Ctx): Promise<void> {
+  const overlap = c.opts.overlap === undefined ? undefined : integerOption('overlap', c.opts.overlap);
+  const d = await api(c, 'POST', `/merchants/${seg(c.args[0])}/keys/native/rotate`, overlap === undefined ? {} : { overlapSeconds: overlap });
+  if (c.opts.json) return c.io.out(JSON.stringify(d, null, 2));
+  c.io.out(
+    [
+      'New native key (the secret is shown only now):',
+      `  X-API-Key  : ${d.native.apiKey}`,
+      `  API secret : ${d.native.apiSecret}`,
+      `Previous keys stop working at ${d.previousKeysExpireAt}.`,
+    ].join('\n'),
+  );
+}
+
+async function contractSet(c: Ctx): Promise<void> {
+  const patch = contractPatch(c.opts);
+  const d = await api(c, 'PATCH', `/merchants/${seg(c.args[0])}/contract`, patch);
+  c.io.out(JSON.stringify(d, null, 2));
+}
+
+/** The PATCH body for `contract set`: {<profile>: {cancel?: {<family>: rule}, apis?, rateLimitPerSecond?}}. */
+export function contractPatch(o: Opts): Record<string, unknown> {
+  if (!o.profile || !PROFILES.includes(o.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}`);
+  const override: Record<string, unknown> = {};
+  const rule = cancelRule(o);
+  if (rule) {
+    if (!o.family || !FAMILIES.includes(o.family)) throw new UsageError(`cancel rules need --family, one of ${FAMILIES.join(', ')}`);
+    override.cancel = { [o.family]: rule };
+  } else if (o.family !== undefined) {
+    throw new UsageError('--family needs a rule to set: --window-seconds, --before-success, --after-success or --partial');
+  }
+  if (o.api?.length) override.apis = Object.fromEntries(o.api.map(apiSwitch));
+  if (o['rate-limit'] !== undefined) override.rateLimitPerSecond = o['rate-limit'] === 'none' ? null : integerOption('rate-limit', o['rate-limit'], 1);
+  if (Object.keys(override).length === 0) throw new UsageError('nothing to set: give a cancel rule with --family, --api NAME=true|false or --rate-limit');
+  return { [o.profile]: override };
+}
+
+function cancelRule(o: Opts): Record<string, unknown> | null {
+  const rule: Record<string, unknown> = {};
+  if (o['window-seconds'] !== undefined) rule.windowSeconds = o['window-seconds'] === 'none' ? null : integerOption('window-seconds', o['window-seconds']);
+  if (o['before-success'] !== undefined) rule.beforeSuccess = booleanOption('before-success', o['before-success']);
+  if (o['after-success'] !== undefined) rule.afterSuccess = booleanOption('after-success', o['after-success']);
+  if (o.partial !== undefined) rule.partial = booleanOption('partial', o.partial);
+  return Object.keys(rule).length ? rule : null;
+}
+
+function apiSwitch(text: string): [string, boolean] {
+  const [name, value, ...rest] = text.split('=');
+  if (!APIS.includes(name) || value === undefined || rest.length) throw new UsageError(`--api takes NAME=true|false with NAME one of ${APIS.join(', ')}; got ${text}`);
+  return [name, booleanOption('api', value)];
+}
+
+function booleanOption(name: string, text: string): boolean {
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new UsageError(`--${name} must be true or false, got ${text}`);
+}
+
+function integerOption(name: string, text: string, minimum = 0): number {
+  if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${name} must be a whole number ≥ ${minimum}, got ${text}`);
+  }
+  return Number(text);
+}
+
+// ---- local commands ----
+
+/** `kasir serve [server flags]` is `node src/main.ts [server flags]`: main.ts reads process.argv itself. */
+async function serve(flags: string[]): Promise<number> {
+  process.argv = [process.argv[0], fileURLToPath(new URL('./main.ts', import.meta.url)), ...flags];
+  await import('./main.ts');
+  return 0;
+}
+
+/** Opens the configured database (PostgreSQL or PGlite) and applies pending migrations. */
+async function migrateCommand(flags: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
+  if (flags.includes('--help') || flags.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
+  const { ConfigError, loadConfig } = await import('./config.ts');
+  let config;
+  try {
+    config = loadConfig(env, flags);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const { migrate } = await import('./db/migrate.ts');
+  const db = config.DATABASE_URL
+    ? (await import('./db/postgres.ts')).openPostgres({ url: config.DATABASE_URL })
+    : await (await import('./db/pglite.ts')).openPglite(config.KASIR_DATA_DIR);
+  try {
+    const applied = await migrate(db);
+    const where = config.DATABASE_URL ? 'PostgreSQL' : `PGlite ${config.KASIR_DATA_DIR}`;
+    io.out(applied.length ? `Applied to ${where}: ${applied.join(', ')}` : `${where} is up to date.`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+if (import.meta.main) process.exitCode = await run(process.argv.slice(2));
