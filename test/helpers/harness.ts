@@ -2,13 +2,15 @@
 // DATABASE_URL set, a schema of its own on PostgreSQL, dropped at the end), a fixed clock, and
 // signed-request helpers. Requests go through real HTTP on loopback.
 import { createHmac, randomBytes } from 'node:crypto';
-import { after } from 'node:test';
+import { after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.ts';
 import { FixedClock } from '../../src/core/clock.ts';
 import { createMerchant } from '../../src/core/merchants/merchants.ts';
 import { createDeps, openDatabase } from '../../src/runtime.ts';
+import { ledgerViolations } from '../../src/core/ledger/invariants.ts';
 
 export interface Harness {
   app: FastifyInstance;
@@ -56,6 +58,8 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
       if (url) await adminQuery(url, `DROP SCHEMA ${schema} CASCADE`);
     },
   };
+  // DESIGN.md §7: the ledger's invariants must hold after every scenario of every test file.
+  afterEach(async () => assert.deepEqual(await ledgerViolations(db), [], 'ledger invariants'));
   after(() => harness.close());
   return harness;
 }

@@ -6,8 +6,9 @@ import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
 import { decideCancel, type CancelDecision, type CancelRequest } from './cancel-decision.ts';
 import type { Payment } from './model.ts';
-import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
-import { updatePayment, type PaymentRef } from './repo.ts';
+import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { updatePayment, type PaymentChanges, type PaymentRef } from './repo.ts';
+import { postPaidOut } from '../ledger/postings.ts';
 
 export const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
@@ -65,6 +66,8 @@ async function execute(
     data,
     call: (claimed) => deps.processor.cancel(claimed, d.kind, amount),
     record,
+    // A reversal gives paid money back: reserve it first (the real MERCHANT_BALANCE_NOT_ENOUGH check).
+    hold: d.kind === 'reversal' ? amount : undefined,
   });
   return done === RETRY ? RETRY : { payment: done, amount };
 }
@@ -74,14 +77,19 @@ function recordCancel(deps: CoreDeps, ctx: CallContext, p: Payment, kind: Cancel
   const canceledTotal = p.amountCanceled + amount;
   const closes = canceledTotal + p.amountRefunded >= p.amount;
   const info = { dialect: ctx.dialect, requestId: ctx.requestId, amount, data: { kind } };
+  // Only a reversal moves money (reserved → payer); a void never had any.
+  const write = (event: 'canceled' | 'partially_canceled', changes: PaymentChanges) =>
+    kind === 'reversal'
+      ? updateWithJournal(deps, p, event, changes, now, info, (q, u) => postPaidOut(q, u, amount, now, 'reversal'))
+      : updatePayment(deps.db, p, event, changes, now, info);
   if (!closes) {
-    return updatePayment(deps.db, p, 'partially_canceled', {
+    return write('partially_canceled', {
       ...CLEAR_PENDING,
       amountCanceled: canceledTotal,
       amountCapturable: p.status === 'requires_capture' ? p.amountCapturable - amount : p.amountCapturable,
-    }, now, info);
+    });
   }
-  return updatePayment(deps.db, p, 'canceled', {
+  return write('canceled', {
     ...CLEAR_PENDING,
     amountCanceled: canceledTotal,
     amountCapturable: 0n,
@@ -89,6 +97,6 @@ function recordCancel(deps: CoreDeps, ctx: CallContext, p: Payment, kind: Cancel
     cancellationReason: reason,
     clientSecret: null,
     nextAction: null,
-  }, now, info);
+  });
 }
 

@@ -1,8 +1,9 @@
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
-import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
-import { updatePayment, type PaymentRef } from './repo.ts';
+import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import type { PaymentRef } from './repo.ts';
+import { postCapture } from '../ledger/postings.ts';
 import type { Payment } from './model.ts';
 
 export interface CaptureInput {
@@ -38,9 +39,9 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
         call: (claimed) => deps.processor.capture(claimed, amt),
         record: (claimed) => {
           const at = deps.clock.now();
-          return updatePayment(deps.db, claimed, 'captured', {
+          return updateWithJournal(deps, claimed, 'captured', {
             ...CLEAR_PENDING, amountReceived: amt, amountCapturable: 0n, capturedAt: at, succeededAt: at,
-          }, at, { dialect: ctx.dialect, requestId: ctx.requestId, amount: amt });
+          }, at, { dialect: ctx.dialect, requestId: ctx.requestId, amount: amt }, (q, u) => postCapture(q, u, amt, at));
         },
       });
     }

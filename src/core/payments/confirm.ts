@@ -4,7 +4,8 @@ import type { CallContext, CoreDeps } from '../deps.ts';
 import { invalidParameter, KasirError } from '../errors.ts';
 import { ProcessorTimeout, type CardData, type ConfirmOutcome } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
-import { CLEAR_PENDING, holdsLease, RETRY, WAIT, withPayment } from './pending.ts';
+import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { postCapture } from '../ledger/postings.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
 
 export interface ConfirmInput {
@@ -64,9 +65,9 @@ export function recordConfirmOutcome(deps: CoreDeps, ctx: Pick<CallContext, 'dia
   const base = { ...CLEAR_PENDING, processorRef: outcome.processorRef };
   switch (outcome.kind) {
     case 'succeeded':
-      return updatePayment(deps.db, p, 'succeeded', {
+      return updateWithJournal(deps, p, 'succeeded', {
         ...base, amountReceived: p.amount, amountCapturable: 0n, capturedAt: now, succeededAt: now, authorizedAt: p.authorizedAt ?? now, nextAction: null,
-      }, now, { ...info, amount: p.amount });
+      }, now, { ...info, amount: p.amount }, (q, u) => postCapture(q, u, p.amount, now));
     case 'authorized':
       return updatePayment(deps.db, p, 'authorized', { ...base, amountCapturable: p.amount, authorizedAt: now, nextAction: null }, now, { ...info, amount: p.amount });
     case 'action':

@@ -6,7 +6,10 @@ import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import { ProcessorTimeout, type OperationOutcome, type ProcessorOperation } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
-import { findPayment, updatePayment, type PaymentRef } from './repo.ts';
+import { findPayment, updatePayment, type EventInfo, type PaymentChanges, type PaymentRef } from './repo.ts';
+import { postHold, postRelease } from '../ledger/postings.ts';
+import type { Queryable } from '../../db/db.ts';
+import type { PaymentEvent } from './states.ts';
 import { EXPIRABLE } from './states.ts';
 
 /** Returned by an attempt that lost a race (re-read and decide again) or must wait for another call. */
@@ -64,25 +67,60 @@ export interface ClaimedCall {
   call: (claimed: Payment) => Promise<OperationOutcome>;
   /** Guarded write of the success; must clear the pending columns. */
   record: (claimed: Payment) => Promise<Payment | null>;
+  /**
+   * Funds leaving the merchant (refund, reversal): reserved in the ledger with the claim, so the
+   * balance check happens before the processor moves money; released if the processor refuses.
+   */
+  hold?: bigint;
+}
+
+/** The payment change and its journal commit together; `null` = lost the race, nothing posted. */
+export function updateWithJournal(
+  deps: CoreDeps,
+  p: Payment,
+  event: PaymentEvent | null,
+  changes: PaymentChanges,
+  now: Date,
+  info: EventInfo | undefined,
+  post: (q: Queryable, updated: Payment) => Promise<unknown>,
+): Promise<Payment | null> {
+  return deps.db.tx(async (q) => {
+    const updated = await updatePayment(q, p, event, changes, now, info);
+    if (updated) await post(q, updated);
+    return updated;
+  });
 }
 
 /**
- * Claims `p` for one processor call and runs it. Returns RETRY when the claim lost a race.
- * `resume` skips the claim's freshness check for a payment whose earlier call ended 'unknown'.
+ * Claims `p` for one processor call and runs it. Returns RETRY when the claim lost a race. A payment
+ * already pending the same operation (an earlier call ended 'unknown') is resumed: the processor is
+ * asked first whether that call took effect.
  */
 export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c: ClaimedCall): Promise<Payment | typeof RETRY> {
   const now = deps.clock.now();
-  const claimed = await updatePayment(deps.db, p, null, {
+  // Resuming an earlier claim of the same operation: its funds are already reserved.
+  const resuming = p.pendingOperation === c.operation;
+  const hold = resuming ? undefined : c.hold;
+  const claim: PaymentChanges = {
     pendingOperation: c.operation,
     pendingState: 'in_flight',
     pendingUntil: new Date(now.getTime() + deps.leaseMs),
     pendingData: c.data,
-  }, now);
+  };
+  const claimed = hold
+    ? await updateWithJournal(deps, p, null, claim, now, undefined, (q, u) => postHold(q, u, hold, now))
+    : await updatePayment(deps.db, p, null, claim, now);
   if (!claimed) return RETRY;
+  const release = () => {
+    const at = deps.clock.now();
+    return c.hold
+      ? updateWithJournal(deps, claimed, null, CLEAR_PENDING, at, undefined, (q, u) => postRelease(q, u, c.hold!, at))
+      : updatePayment(deps.db, claimed, null, CLEAR_PENDING, at);
+  };
   let outcome: OperationOutcome;
   try {
     // A retry after an unknown outcome asks the processor first: the call may already have happened.
-    const alreadyDone = p.pendingOperation === c.operation && (await deps.processor.query(claimed, c.operation)) === 'done';
+    const alreadyDone = resuming && (await deps.processor.query(claimed, c.operation)) === 'done';
     outcome = alreadyDone ? { ok: true } : await c.call(claimed);
   } catch (err) {
     if (err instanceof ProcessorTimeout) {
@@ -93,11 +131,11 @@ export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c
       });
       throw new KasirError('OUTCOME_UNKNOWN', `The processor did not answer the ${c.operation} in time; retry with the same parameters`);
     }
-    await updatePayment(deps.db, claimed, null, CLEAR_PENDING, deps.clock.now());
+    await release();
     throw err;
   }
   if (!outcome.ok) {
-    await updatePayment(deps.db, claimed, null, CLEAR_PENDING, deps.clock.now());
+    await release();
     throw new KasirError(outcome.code, outcome.message);
   }
   const recorded = await c.record(claimed);

@@ -5,6 +5,7 @@ import { uuidv7 } from '../ids.ts';
 import { remainingAmount, type Payment } from './model.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
+import { postPaidOut } from '../ledger/postings.ts';
 
 export interface Refund {
   id: string;
@@ -56,6 +57,7 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
       data: { amount: amount.toString(), refundId: refund.id, reason: refund.reason, requestId: refund.requestId },
       call: (claimed) => deps.processor.refund(claimed, amount),
       record: (claimed) => recordRefund(deps, ctx, claimed, refund),
+      hold: amount,
     });
     return done === RETRY ? RETRY : { payment: done, refund };
   });
@@ -69,6 +71,7 @@ function recordRefund(deps: CoreDeps, ctx: CallContext, p: Payment, r: Refund): 
       dialect: ctx.dialect, requestId: ctx.requestId, amount: r.amount, data: { refundId: r.id },
     });
     if (!updated) return null;
+    await postPaidOut(q, updated, r.amount, now, 'refund');
     await q.query(
       `INSERT INTO refunds (id, payment_id, merchant_id, amount, currency, status, reason, request_id, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
