@@ -19,6 +19,9 @@ const table = {
   NOTIFICATION_NOT_FOUND: { meaning: 'Notification not found', retryable: false, native: { http: 404, code: 'RESOURCE_NOT_FOUND' }, antom: { resultCode: 'PARAM_ILLEGAL', resultStatus: 'F' }, nicepay: '9314' },
   REFUND_NOT_FOUND: { meaning: 'Refund not found', retryable: false, native: { http: 404, code: 'RESOURCE_NOT_FOUND' }, antom: { resultCode: 'ORDER_NOT_EXIST', resultStatus: 'F' }, nicepay: '9314' },
   INVALID_STATE: { meaning: 'The payment status does not allow this operation', retryable: false, native: { http: 400, code: 'VALIDATION_ERROR' }, antom: { resultCode: 'ORDER_STATUS_INVALID', resultStatus: 'F' }, nicepay: '9314' },
+  // A closed payment (canceled or expired) as an outcome: Antom reports it as ORDER_IS_CLOSED
+  // (inquiryPayment's paymentResultCode, notifyPayment on expiry), distinct from ORDER_STATUS_INVALID.
+  PAYMENT_CLOSED: { meaning: 'The payment is closed', retryable: false, native: { http: 400, code: 'VALIDATION_ERROR' }, antom: { resultCode: 'ORDER_IS_CLOSED', resultStatus: 'F' }, nicepay: '9314' },
   ALREADY_REFUNDED: { meaning: 'The payment has been refunded', retryable: false, native: { http: 400, code: 'VALIDATION_ERROR' }, antom: { resultCode: 'PROCESS_FAIL', resultStatus: 'F' }, nicepay: '9314' },
   ALREADY_CANCELED: { meaning: 'The payment is already canceled', retryable: false, native: { http: 400, code: 'VALIDATION_ERROR' }, antom: null, nicepay: '9315' },
   CANCEL_WINDOW_EXCEEDED: { meaning: 'The cancellation window has passed', retryable: false, native: { http: 400, code: 'VALIDATION_ERROR' }, antom: { resultCode: 'CANCEL_WINDOW_EXCEED', resultStatus: 'F' }, nicepay: '9334' },

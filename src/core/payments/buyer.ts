@@ -15,6 +15,11 @@ export async function completeByBuyer(deps: CoreDeps, ctx: CallContext, ref: Pay
   return withPayment(deps, ctx, ref, null, async (p) => {
     // A cancel or capture being decided right now goes first; the buyer sees its result.
     if (holdsLease(p, deps.clock.now())) return WAIT;
+    // A cancel whose outcome is unknown was sent first: it wins, and a buyer paying afterwards never
+    // resurrects the payment (seed 001: it stays canceled). Its retry or the reconciler finishes it.
+    if (p.pendingOperation === 'cancel') {
+      throw new KasirError('INVALID_STATE', 'Payment cannot be paid because it is being canceled', { details: { status: p.status } });
+    }
     if (p.status !== 'requires_action' && p.status !== 'processing' && p.status !== 'requires_confirmation') {
       throw new KasirError('INVALID_STATE', `Payment cannot be paid because its status is ${p.status}`, { details: { status: p.status } });
     }

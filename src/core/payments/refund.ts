@@ -1,7 +1,7 @@
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
-import { uuidv7 } from '../ids.ts';
+import { isUuid, uuidv7 } from '../ids.ts';
 import { remainingAmount, type Payment } from './model.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
@@ -81,12 +81,10 @@ function recordRefund(deps: CoreDeps, ctx: CallContext, p: Payment, r: Refund): 
   });
 }
 
-export async function listRefunds(deps: CoreDeps, paymentId: string): Promise<Refund[]> {
-  const { rows } = await deps.db.query<Record<string, unknown>>(
-    'SELECT id, payment_id, amount, currency, status, reason, request_id, created_at FROM refunds WHERE payment_id = $1 ORDER BY created_at, id',
-    [paymentId],
-  );
-  return rows.map((r) => ({
+const REFUND_SELECT = 'SELECT id, payment_id, amount, currency, status, reason, request_id, created_at FROM refunds';
+
+function rowToRefund(r: Record<string, unknown>): Refund {
+  return {
     id: r.id as string,
     paymentId: r.payment_id as string,
     amount: BigInt(r.amount as string),
@@ -95,5 +93,18 @@ export async function listRefunds(deps: CoreDeps, paymentId: string): Promise<Re
     reason: (r.reason as string) ?? null,
     requestId: (r.request_id as string) ?? null,
     createdAt: new Date(r.created_at as string),
-  }));
+  };
+}
+
+export async function listRefunds(deps: CoreDeps, paymentId: string): Promise<Refund[]> {
+  const { rows } = await deps.db.query<Record<string, unknown>>(`${REFUND_SELECT} WHERE payment_id = $1 ORDER BY created_at, id`, [paymentId]);
+  return rows.map(rowToRefund);
+}
+
+/** One of the merchant's refunds, by its id or by the dialect's refund request id (Antom inquiryRefund). */
+export async function findRefund(deps: CoreDeps, merchantId: string, ref: { id: string } | { requestId: string }): Promise<Refund | null> {
+  if ('id' in ref && !isUuid(ref.id)) return null; // cannot name any refund; never a cast error
+  const [where, value] = 'id' in ref ? ['id = $2', ref.id.toLowerCase()] : ['request_id = $2', ref.requestId];
+  const { rows } = await deps.db.query<Record<string, unknown>>(`${REFUND_SELECT} WHERE merchant_id = $1 AND ${where}`, [merchantId, value]);
+  return rows[0] ? rowToRefund(rows[0]) : null;
 }
