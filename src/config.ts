@@ -19,6 +19,8 @@ export const ConfigSchema = Type.Object({
   KASIR_BODY_LIMIT: Type.Integer({ minimum: 1024, maximum: 10_485_760, default: 65_536, description: 'largest accepted request body, bytes' }),
   KASIR_SANDBOX_LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'simulated processor latency' }),
   KASIR_EXPIRY_SWEEP_MS: Type.Integer({ minimum: 100, default: 5_000, description: 'how often unpaid payments are expired' }),
+  KASIR_SETTLEMENT_DELAY_MS: Type.Integer({ minimum: 0, default: 86_400_000, description: 'how long captured funds stay pending before they become available' }),
+  KASIR_RECONCILE_EVERY_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'how often timed-out processor calls are reconciled' }),
   KASIR_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false, description: 'deliver notifications to loopback/private addresses (off: SSRF protection)' }),
   KASIR_DEMO_MERCHANT: Type.Boolean({ default: true, description: 'create a demo merchant on first start' }),
 });

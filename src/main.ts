@@ -2,8 +2,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { systemClock } from './core/clock.ts';
-import { every, sweepExpired } from './core/jobs/expiry.ts';
-import { deliverDue } from './core/notifications/worker.ts';
+import { startJobs } from './core/jobs/runner.ts';
 import { createMerchant, listMerchants } from './core/merchants/merchants.ts';
 import { createDeps, openDatabase } from './runtime.ts';
 import { ADMIN_TOKEN_FILE, newAdminToken, newEncryptionKey, stateSecret } from './state.ts';
@@ -35,8 +34,13 @@ async function main(): Promise<void> {
     allowPrivateTargets: config.KASIR_ALLOW_PRIVATE_TARGETS,
   });
   const app = await buildApp(deps);
-  const stopSweeper = every(config.KASIR_EXPIRY_SWEEP_MS, () => sweepExpired(deps.core), (err) => app.log.error({ err }, 'expiry sweep failed'));
-  const stopDelivery = every(1_000, () => deliverDue(deps.delivery), (err) => app.log.error({ err }, 'notification delivery failed'));
+  const stopJobs = startJobs(deps.core, deps.delivery, {
+    expiryEveryMs: config.KASIR_EXPIRY_SWEEP_MS,
+    deliveryEveryMs: 1_000,
+    reconcileEveryMs: config.KASIR_RECONCILE_EVERY_MS,
+    settlementEveryMs: 60_000,
+    settlementDelayMs: config.KASIR_SETTLEMENT_DELAY_MS,
+  }, (job, err) => app.log.error({ err, job }, 'background job failed'));
 
   const banner: string[] = [];
   if (admin.generated) banner.push(`Admin token (stored in ${config.KASIR_STATE_DIR}/${ADMIN_TOKEN_FILE}): ${admin.value}`);
@@ -61,8 +65,7 @@ async function main(): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
-    await stopSweeper();
-    await stopDelivery();
+    await stopJobs();
     await db.close();
     process.exit(0);
   };

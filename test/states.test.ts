@@ -33,7 +33,9 @@ const EXPECTED: Record<PaymentEvent, [Status[], Status | null]> = {
   partially_canceled: [[CAP, OK], null],
   refunded: [[OK], null],
   expired: [[RPM, RC, RA], EXPIRED],
+  late_payment_received: [[CANCELED, EXPIRED], null],
   late_payment_reversed: [[CANCELED, EXPIRED], null],
+  settled: [[OK, CANCELED], null],
   outcome_unknown: [ALL, null],
 };
 

@@ -18,6 +18,7 @@ export interface CoreDeps {
 /** Who is calling: the authenticated merchant, through which dialect, for which request. */
 export interface CallContext {
   merchant: { id: string; contract: ContractOverrides };
-  dialect: Dialect;
+  /** 'system' for the background jobs (reconciler, settlement, expiry). */
+  dialect: Dialect | 'system';
   requestId: string;
 }

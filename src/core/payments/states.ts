@@ -44,7 +44,11 @@ export const TRANSITIONS = {
   partially_canceled: { from: ['requires_capture', 'succeeded'], to: null },
   refunded: { from: ['succeeded'], to: null },
   expired: { from: EXPIRABLE, to: 'expired' },
+  // Funds that arrive after a cancel or expiry: recorded, then returned; the status never moves.
+  late_payment_received: { from: ['canceled', 'expired'], to: null },
   late_payment_reversed: { from: ['canceled', 'expired'], to: null },
+  // Settlement moved the payment's net funds from pending to available (core/jobs/settlement.ts).
+  settled: { from: ['succeeded', 'canceled'], to: null },
   // A processor call timed out: nothing changes but the timeline, until reconciliation decides.
   outcome_unknown: { from: STATUSES, to: null },
 } as const satisfies Record<string, { from: readonly Status[]; to: Status | null }>;

@@ -1,0 +1,28 @@
+// The background jobs of one Kasir process. Several processes may share one database: every job
+// claims its work item by item (guarded payment writes, FOR UPDATE SKIP LOCKED on the outbox,
+// leases on processor calls), so running the same job in every process is safe, only redundant.
+import type { CoreDeps } from '../deps.ts';
+import { deliverDue, type DeliveryDeps } from '../notifications/worker.ts';
+import { every, sweepExpired } from './expiry.ts';
+import { reconcileUnknown } from './reconcile.ts';
+import { settleDue } from './settlement.ts';
+
+export interface JobSettings {
+  expiryEveryMs: number;
+  deliveryEveryMs: number;
+  reconcileEveryMs: number;
+  settlementEveryMs: number;
+  settlementDelayMs: number;
+}
+
+export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings, onError: (job: string, err: unknown) => void): () => Promise<void> {
+  const stops = [
+    every(s.expiryEveryMs, () => sweepExpired(core), (err) => onError('expiry', err)),
+    every(s.deliveryEveryMs, () => deliverDue(delivery), (err) => onError('delivery', err)),
+    every(s.reconcileEveryMs, () => reconcileUnknown(core), (err) => onError('reconcile', err)),
+    every(s.settlementEveryMs, () => settleDue(core, s.settlementDelayMs), (err) => onError('settlement', err)),
+  ];
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()));
+  };
+}
