@@ -2,6 +2,7 @@
 // reporting the first offending field. Each dialect renders the problem in its own format.
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 
 export interface InputProblem {
   field: string;
@@ -44,21 +45,39 @@ export function validator<S extends TSchema>(schema: S): Validator<S> {
   const compiled: TypeCheck<S> = TypeCompiler.Compile(schema);
   return {
     check(value) {
-      if (compiled.Check(value)) return value;
+      if (compiled.Check(value)) {
+        // PostgreSQL text and jsonb cannot hold U+0000: refuse it here rather than fail in SQL (a 500).
+        const nul = findNul(value, '');
+        if (nul !== null) throw new InputError({ field: fieldOf(nul), message: 'must not contain NUL (U+0000) characters' });
+        return value;
+      }
       const first = compiled.Errors(value).First()!;
-      throw new InputError(describe(first.path, first.message, first.schema, value));
+      throw new InputError(describe(first.type, first.path, first.message));
     },
   };
 }
 
-function describe(path: string, message: string, schema: TSchema, root: unknown): InputProblem {
-  const field = path.replace(/^\//, '').replace(/\//g, '.') || 'body';
-  // An unknown property is reported at the object's path: name the property itself.
-  if (schema.additionalProperties === false && root && typeof root === 'object') {
-    const target = path.split('/').filter(Boolean).reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], root);
-    const known = Object.keys((schema as { properties?: object }).properties ?? {});
-    const extra = target && typeof target === 'object' ? Object.keys(target).find((k) => !known.includes(k)) : undefined;
-    if (extra) return { field: field === 'body' ? extra : `${field}.${extra}`, message: 'is not a known field' };
+/** JSON pointer ("/metadata/a~1b") → dotted field name ("metadata.a/b"); the root is "body". */
+function fieldOf(path: string): string {
+  const parts = path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return parts.join('.') || 'body';
+}
+
+/** The JSON pointer of the first string or key containing U+0000, or null. */
+function findNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    const at = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (k.includes('\u0000')) return at;
+    const found = findNul(v, at);
+    if (found !== null) return found;
   }
-  return { field, message: message.replace(/^Expected/, 'must be').replace(/^Unexpected property$/, 'is not a known field') };
+  return null;
+}
+
+function describe(type: ValueErrorType, path: string, message: string): InputProblem {
+  // TypeBox reports an unknown property at the property's own path, so the path names it.
+  if (type === ValueErrorType.ObjectAdditionalProperties) return { field: fieldOf(path), message: 'is not a known field' };
+  return { field: fieldOf(path), message: message.replace(/^Expected/, 'must be') };
 }

@@ -41,7 +41,7 @@ export function expectInvalid(res: Response, field: string): void {
   assert.equal(body.error.details?.field, field, res.text);
 }
 
-export const create = (m: NativeClient, body: Record<string, unknown>, headers?: Record<string, string>) =>
+export const create = (m: NativeClient, body: Record<string, unknown> | string, headers?: Record<string, string>) =>
   m.request('POST', '/api/v1/payments', body, headers);
 
 /** Creates a payment (THB 1000.00 unless overridden) and returns the rendered payment. */

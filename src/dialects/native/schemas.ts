@@ -28,7 +28,9 @@ export const CreatePaymentBody = Type.Object(
     paymentMethodData: Type.Optional(PaymentMethodData),
     referenceId: Type.Optional(Str(255, 1)),
     description: Type.Optional(Str(1000)),
-    metadata: Type.Optional(Type.Record(Type.String({ maxLength: 40, minLength: 1 }), Str(500), { maxProperties: 50 })),
+    // TypeBox drops a record key's maxLength/minLength: only a key pattern plus additionalProperties
+    // false actually limits keys (1 to 40 characters).
+    metadata: Type.Optional(Type.Record(Type.String({ pattern: '^[\\s\\S]{1,40}$' }), Str(500), { maxProperties: 50, additionalProperties: false })),
     captureMethod: Type.Optional(literals(['automatic', 'manual'] as const)),
     confirm: Type.Optional(Type.Boolean()),
     expiresAt: Type.Optional(Str(40, 1)),

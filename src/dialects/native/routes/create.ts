@@ -18,7 +18,11 @@ export function parseAmount(text: string, currency: string, field: string): bigi
 }
 
 export function parseTime(text: string, field: string): Date {
-  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : NaN;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.exec(text);
+  // Date.parse rolls impossible dates over ("2099-02-30" → 2 March, "T24:00" → next day): refuse them.
+  const [year, month, day, hour] = m ? m.slice(1, 5).map(Number) : [];
+  const real = m !== null && hour <= 23 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+  const ms = real ? Date.parse(text) : NaN;
   if (Number.isNaN(ms)) throw invalidParameter(field, 'must be an ISO 8601 date-time with a time zone');
   return new Date(ms);
 }
