@@ -52,7 +52,10 @@ export async function authenticateNative(input: NativeAuthInput, deps: { clock: 
   const now = deps.clock.now().getTime();
   if (!cred || !cred.secret || (cred.expiresAt && cred.expiresAt.getTime() <= now)) throw unauthorized('Invalid API key');
   if (Math.abs(now - Number(timestamp)) > TOLERANCE_MS) throw unauthorized('X-Timestamp is more than 300 seconds away from the server time');
-  const [scheme, hex] = signature.split('=', 2);
+  // Split at the first '=' only: split('=', 2) would drop a tail and accept "sha256=<hex>=anything".
+  const eq = signature.indexOf('=');
+  const scheme = eq < 0 ? signature : signature.slice(0, eq);
+  const hex = eq < 0 ? undefined : signature.slice(eq + 1);
   const signed =
     scheme === 'sha256' ? `${timestamp}.` : scheme === 'v2' ? `${timestamp}.${input.method.toUpperCase()}.${input.path}.` : null;
   if (signed === null || hex === undefined) throw unauthorized('X-Signature must be sha256=<hex> or v2=<hex>');
