@@ -6,8 +6,10 @@ import type { CredentialCache } from './core/merchants/credential-cache.ts';
 import type { MerchantDeps } from './core/merchants/merchants.ts';
 import type { DeliveryDeps } from './core/notifications/worker.ts';
 import { nativeDialect } from './dialects/native/plugin.ts';
+import { antomDialect } from './dialects/antom/plugin.ts';
 import { ReplayGuard } from './dialects/native/auth.ts';
 import { adminApi } from './http/admin.ts';
+import { checkoutPages } from './http/checkout.ts';
 import { captureRawBodies } from './http/raw-body.ts';
 import { requestIdFor } from './http/request-id.ts';
 
@@ -17,6 +19,8 @@ export interface AppDeps {
   credentials: CredentialCache;
   delivery: DeliveryDeps;
   adminToken: string;
+  /** Base URL buyers reach Kasir at: Antom's normalUrl points at the checkout page under it. */
+  publicUrl: () => string;
   bodyLimit: number;
   logLevel: string;
 }
@@ -44,5 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken });
   await app.register(nativeDialect, { prefix: '/api/v1', core: deps.core, merchants: deps.merchants, credentials: deps.credentials, replays: new ReplayGuard(deps.core.clock) });
+  await app.register(antomDialect, { core: deps.core, credentials: deps.credentials, publicUrl: deps.publicUrl });
+  await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });
   return app;
 }

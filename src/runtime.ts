@@ -2,6 +2,7 @@
 import type { AppDeps } from './app.ts';
 import type { NotificationFormats } from './core/notifications/format.ts';
 import { nativeNotificationFormat } from './dialects/native/notify.ts';
+import { antomNotificationFormat } from './dialects/antom/notify.ts';
 import type { Clock } from './core/clock.ts';
 import { createCredentialCache } from './core/merchants/credential-cache.ts';
 import { createSecretBox } from './core/merchants/secret-box.ts';
@@ -29,7 +30,11 @@ export interface DepsOptions {
   clock: Clock;
   encryptionKey: Buffer;
   adminToken: string;
-  publicUrl: string;
+  /**
+   * Base URL buyers reach Kasir at (checkout pages). A function when it is only known later: the
+   * test harness listens on a random port after the app is built.
+   */
+  publicUrl: string | (() => string);
   bodyLimit?: number;
   logLevel?: string;
   sandboxLatencyMs?: number;
@@ -45,16 +50,20 @@ export interface DepsOptions {
 export function notificationFormats(): NotificationFormats {
   return {
     native: nativeNotificationFormat,
+    antom: antomNotificationFormat,
   };
 }
 
 export function createDeps(o: DepsOptions): AppDeps {
   const merchants = { db: o.db, clock: o.clock, box: createSecretBox(o.encryptionKey) };
+  const given = o.publicUrl;
+  const publicUrl = typeof given === 'function' ? given : () => given;
   return {
     core: {
       db: o.db,
       clock: o.clock,
-      processor: createSimulator(o.db, { latencyMs: o.sandboxLatencyMs, publicUrl: o.publicUrl }),
+      // A getter, so the simulator's checkout links use the URL as it is when the payment is made.
+      processor: createSimulator(o.db, { latencyMs: o.sandboxLatencyMs, get publicUrl() { return publicUrl(); } }),
       leaseMs: o.leaseMs ?? 30_000,
       waitMs: o.waitMs ?? 10_000,
     },
@@ -62,6 +71,7 @@ export function createDeps(o: DepsOptions): AppDeps {
     credentials: createCredentialCache(merchants),
     delivery: { db: o.db, clock: o.clock, merchants, formats: o.formats ?? notificationFormats(), allowPrivateTargets: o.allowPrivateTargets ?? false },
     adminToken: o.adminToken,
+    publicUrl,
     bodyLimit: o.bodyLimit ?? 65_536,
     logLevel: o.logLevel ?? 'info',
   };

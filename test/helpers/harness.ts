@@ -32,12 +32,13 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
   const db = await openDatabase({ databaseUrl: url, dataDir: 'memory://', schema });
   const adminToken = 'kat_test_' + randomBytes(16).toString('hex');
   let app: FastifyInstance | undefined;
+  let address = '';
   const deps = createDeps({
     db,
     clock,
     encryptionKey: randomBytes(32),
     adminToken,
-    publicUrl: 'http://127.0.0.1:0', // replaced below once the port is known
+    publicUrl: () => address, // the port is known only once listening; checkout links are built later
     logLevel: 'silent',
     leaseMs: opts.leaseMs,
     waitMs: opts.waitMs,
@@ -45,7 +46,7 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
     allowPrivateTargets: true, // test receivers listen on 127.0.0.1
   });
   app = await buildApp(deps);
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  address = await app.listen({ port: 0, host: '127.0.0.1' });
   const harness: Harness = {
     app,
     deps,
