@@ -28,8 +28,12 @@ export interface NativeRequest {
 
 type Handler = (r: NativeRequest) => Promise<Rendered>;
 
-/** Final outcomes are kept for replay; validation failures, conflicts and unknown outcomes are not. */
-const storable = (status: number) => status < 500 && status !== 202 && status !== 400 && status !== 409 && status !== 429;
+/**
+ * Outcomes are kept for replay; validation failures, conflicts and 5xx (an unknown outcome an
+ * identical retry must finish) are not. A 202 is kept: its effect happened (a create whose confirm
+ * timed out made a payment, and re-running it would make a second one); the retry learns the same.
+ */
+const storable = (status: number) => status < 500 && status !== 400 && status !== 409 && status !== 429;
 
 export function nativeRoute(app: FastifyInstance, deps: NativeDeps, method: NativeMethod, url: string, handler: Handler): void {
   app.route({
