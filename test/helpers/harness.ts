@@ -18,6 +18,9 @@ export interface Harness {
   clock: FixedClock;
   baseUrl: string;
   adminToken: string;
+  /** The PostgreSQL schema of this file (undefined on PGlite) and the key credentials are sealed with. */
+  schema: string | undefined;
+  encryptionKey: Buffer;
   close(): Promise<void>;
 }
 
@@ -31,12 +34,13 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
   if (url) await adminQuery(url, `CREATE SCHEMA ${schema}`);
   const db = await openDatabase({ databaseUrl: url, dataDir: 'memory://', schema });
   const adminToken = 'kat_test_' + randomBytes(16).toString('hex');
+  const encryptionKey = randomBytes(32);
   let app: FastifyInstance | undefined;
   let address = '';
   const deps = createDeps({
     db,
     clock,
-    encryptionKey: randomBytes(32),
+    encryptionKey,
     adminToken,
     publicUrl: () => address, // the port is known only once listening; checkout links are built later
     logLevel: 'silent',
@@ -53,6 +57,8 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
     clock,
     baseUrl: address,
     adminToken,
+    schema,
+    encryptionKey,
     async close() {
       await app!.close();
       await db.close();
