@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
-import { cancel, capture, countEvents, countPayments, create, reach, stored, type Response } from './helpers/native.ts';
+import { buyerPays, cancel, capture, confirm, CARDS, countEvents, countPayments, create, reach, stored, type Response } from './helpers/native.ts';
 
 // A little simulated processor latency keeps processor calls in flight while the others arrive.
 const h = await startKasir({ sandboxLatencyMs: 5 });
@@ -59,6 +59,28 @@ test('cancel racing capture on authorized cards: exactly one wins, the store agr
     winners[s.status as 'canceled' | 'succeeded']++;
   }
   assert.equal(winners.canceled + winners.succeeded, 10);
+});
+
+test('cancel racing the buyer paying, and cancel racing confirm: one wins, a late success never resurrects', async () => {
+  for (let round = 0; round < 6; round++) {
+    const byBuyer = round % 2 === 0;
+    const p = byBuyer ? await reach(h, m, 'requires_action') : await reach(h, m, 'requires_confirmation');
+    const other = () => (byBuyer ? buyerPays(m, p.id) : confirm(m, p.id, CARDS.succeeds));
+    const [c, o] = round % 4 < 2 ? await Promise.all([cancel(m, p.id), other()]) : (await Promise.all([other(), cancel(m, p.id)])).reverse();
+    const s = await stored(h, p.id);
+    if (c.status === 200) {
+      // The cancel won: the payment stays canceled whatever the other request answered.
+      assert.equal(s.status, 'canceled');
+      assert.equal(o.status, 400, o.text);
+      assert.equal(await countEvents(h, p.id, 'succeeded'), 0);
+    } else {
+      assert.equal(c.status, 400, c.text);
+      assert.equal(o.status, 200, o.text);
+      assert.equal(s.status, 'succeeded');
+      assert.equal(o.body.data.status, 'succeeded');
+      assert.equal(await countEvents(h, p.id, 'canceled'), 0);
+    }
+  }
 });
 
 /** Every response is the first one (replayed byte for byte) or 409 CONFLICT while it still runs. */
