@@ -41,6 +41,8 @@ const OPTIONS = {
   partial: { type: 'string' },
   api: { type: 'string', multiple: true },
   'rate-limit': { type: 'string' },
+  currency: { type: 'string' },
+  amount: { type: 'string' },
 } as const;
 type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 const GLOBAL_OPTIONS = ['url', 'token', 'json', 'help'];
@@ -65,6 +67,11 @@ Admin (talks to a running server):
         [--window-seconds N|none] [--before-success true|false] [--after-success true|false]
         [--partial true|false] [--api cancel|capture|refund|partialCancel=true|false]...
         [--rate-limit N|none]
+  kasir balances ID                merchant ID's pending, available and reserved balances
+  kasir payout ID --currency CUR --amount MINOR_UNITS
+  kasir journal ID PAYMENT_ID      the ledger journals of one of merchant ID's payments
+  kasir deliveries ID PAYMENT_ID   the notifications of a payment and every delivery attempt
+  kasir redeliver DELIVERY_ID      send a notification once more
 
 Admin options: --url URL (or KASIR_URL; default ${DEFAULT_URL}),
   --token TOKEN (or KASIR_ADMIN_TOKEN; default: the token in $KASIR_STATE_DIR/admin-token, ./.kasir/admin-token)
@@ -91,6 +98,15 @@ const COMMANDS: Record<string, Command> = {
   'merchant activate': { args: ['ID'], options: [], run: (c) => merchantStatus(c, 'activate') },
   'key rotate': { args: ['ID'], options: ['overlap'], run: keyRotate },
   'contract show': { args: ['ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/contract`)) },
+  'balances': { args: ['ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/balances`)) },
+  'payout': {
+    args: ['ID'],
+    options: ['currency', 'amount'],
+    run: (c) => printJson(c, api(c, 'POST', `/merchants/${seg(c.args[0])}/payouts`, { currency: c.opts.currency, amount: c.opts.amount })),
+  },
+  'journal': { args: ['ID', 'PAYMENT_ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/payments/${seg(c.args[1])}/journal`)) },
+  'deliveries': { args: ['ID', 'PAYMENT_ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/payments/${seg(c.args[1])}/deliveries`)) },
+  'redeliver': { args: ['DELIVERY_ID'], options: [], run: (c) => printJson(c, api(c, 'POST', `/deliveries/${seg(c.args[0])}/redeliver`)) },
   'contract set': { args: ['ID'], options: ['profile', 'family', 'window-seconds', 'before-success', 'after-success', 'partial', 'api', 'rate-limit'], run: contractSet },
 };
 
@@ -104,10 +120,11 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, 
       io.out(USAGE);
       return 0;
     }
-    const name = positionals.slice(0, 2).join(' ');
+    // Commands are one word (`balances`) or two (`merchant create`).
+    const twoWords = positionals.slice(0, 2).join(' ');
+    const [name, args] = COMMANDS[twoWords] ? [twoWords, positionals.slice(2)] : [positionals[0], positionals.slice(1)];
     const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command "${name}"`);
-    const args = positionals.slice(2);
+    if (!command) throw new UsageError(`unknown command "${twoWords}"`);
     checkCommandLine(name, command, values, args);
     await command.run({ opts: values, args, env, io });
     return 0;

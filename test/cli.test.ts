@@ -190,3 +190,26 @@ test('README: the two start commands first, every setting, test card and trigger
   for (const trigger of Object.keys(TRIGGERS)) assert.ok(readme.includes(`sandbox:${trigger}`), `README lacks trigger sandbox:${trigger}`);
   assert.ok(readme.includes('/api/v1/sandbox/payments/{id}/pay'));
 });
+
+test('money commands: balances, payout, journal, deliveries and redeliver', async () => {
+  const created = await createMerchant('CLI ledger shop');
+  const m = nativeClientFor(h, created.id, created.native.apiKey, created.native.apiSecret);
+  await m.request('POST', '/api/v1/webhook-endpoints', { url: 'https://example.test/hooks', events: ['payment.succeeded'] });
+  const paid = await m.request('POST', '/api/v1/payments', {
+    amount: '20.00', currency: 'USD', paymentMethod: 'card', confirm: true, paymentMethodData: { card: { number: '4242424242424242' } },
+  });
+  const paymentId = paid.body.data.id;
+  const balances = JSON.parse(await ok('balances', created.id));
+  assert.deepEqual(balances.balances, [{ account: 'pending', currency: 'USD', balance: '2000' }]);
+  const journal = JSON.parse(await ok('journal', created.id, paymentId));
+  assert.deepEqual(journal.data.map((j: { kind: string }) => j.kind), ['capture']);
+  const refused = await kasir('payout', created.id, '--currency', 'USD', '--amount', '1');
+  assert.equal(refused.code, 1, 'nothing is available before settlement');
+  assert.match(refused.stderr, /balance is insufficient/);
+  const deliveries = JSON.parse(await ok('deliveries', created.id, paymentId));
+  assert.equal(deliveries.data.length, 1);
+  assert.equal(deliveries.data[0].eventType, 'succeeded');
+  const again = JSON.parse(await ok('redeliver', deliveries.data[0].id));
+  assert.equal(again.status, 'pending');
+  assert.equal((await kasir('redeliver', '999999999')).code, 1);
+});
