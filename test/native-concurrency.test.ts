@@ -69,10 +69,15 @@ test('cancel racing the buyer paying, and cancel racing confirm: one wins, a lat
     const [c, o] = round % 4 < 2 ? await Promise.all([cancel(m, p.id), other()]) : (await Promise.all([other(), cancel(m, p.id)])).reverse();
     const s = await stored(h, p.id);
     if (c.status === 200) {
-      // The cancel won: the payment stays canceled whatever the other request answered.
+      // The cancel won: the payment stays canceled whatever the other request answered. A buyer
+      // paying afterwards is told so (200, still canceled) and the late funds go back (seed 001).
       assert.equal(s.status, 'canceled');
-      assert.equal(o.status, 400, o.text);
       assert.equal(await countEvents(h, p.id, 'succeeded'), 0);
+      const lateFunds = byBuyer && o.status === 200;
+      if (lateFunds) assert.equal(o.body.data.status, 'canceled', o.text);
+      else assert.equal(o.status, 400, o.text);
+      assert.equal(await countEvents(h, p.id, 'late_payment_received'), lateFunds ? 1 : 0);
+      assert.equal(await countEvents(h, p.id, 'late_payment_reversed'), lateFunds ? 1 : 0);
     } else {
       assert.equal(c.status, 400, c.text);
       assert.equal(o.status, 200, o.text);

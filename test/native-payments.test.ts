@@ -233,6 +233,10 @@ test('expiry: unpaid payments lapse at expiresAt (sweeper and on read); authoriz
   assert.deepEqual(rows.map((r) => r.dialect), ['system']);
   assert.equal((await stored(h, authorized.id)).status, 'requires_capture');
   assert.equal(await sweepExpired(h.deps.core), 0);
-  expectStatus(await buyerPays(m, qr.id), 400); // the buyer is too late
+  // The buyer is too late (seed 001): the payment is never resurrected, the late funds go back.
+  const late = expectStatus(await buyerPays(m, qr.id), 200).data;
+  assert.deepEqual([late.status, late.amountReceived], ['expired', '0.00']);
+  assert.deepEqual(await eventTypes(h, qr.id), ['created', 'submitted', 'action_required', 'expired', 'late_payment_received', 'late_payment_reversed']);
+  assert.equal(expectStatus(await buyerPays(m, qr.id), 400).error.message, 'Payment cannot be paid because its status is expired');
   assert.equal(expectStatus(await get(m, qr.id), 200).data.status, 'expired');
 });
