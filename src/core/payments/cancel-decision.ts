@@ -10,6 +10,11 @@ export interface CancelRequest {
   amount?: bigint;
   /** NICEPAY cancelType 1: a full cancel is refused once part was canceled (9320). */
   full: boolean;
+  /**
+   * NICEPAY cancelType 2: asked for as a partial cancel, so it is refused where partial cancels are
+   * not allowed (VA/CVS 9318) even when `amount` happens to be everything that remains.
+   */
+  partial?: boolean;
 }
 
 export type CancelDecision =
@@ -78,9 +83,16 @@ export function decideCancel(p: Payment, contract: Contract, now: Date, req: Can
   // Partial cancels: only where the contract allows, never above what remains.
   const remaining = remainingAmount(p);
   const amount = req.amount ?? remaining;
-  if (amount !== remaining) {
+  if (amount !== remaining || req.partial) {
     if (!rule.partial || !contract.apis.partialCancel) {
       throw new KasirError('METHOD_NOT_SUPPORTED', 'This payment can only be canceled in full', { details: { reason: 'partial_not_supported' } });
+    }
+    // The state machine records partial cancels of authorized or paid payments only; anything
+    // earlier has no amount to split (and retrying an unrecordable write would never end).
+    if (p.status !== 'requires_capture' && p.status !== 'succeeded') {
+      throw new KasirError('INVALID_STATE', `Payment cannot be partially cancelled in status ${p.status}`, {
+        details: { reason: 'partial_before_payment', status: p.status },
+      });
     }
   }
   if (req.full && p.amountCanceled > 0n) {

@@ -25,7 +25,7 @@ export interface CancelResult {
 }
 
 export async function cancelPayment(deps: CoreDeps, ctx: CallContext, input: CancelInput): Promise<CancelResult> {
-  const req: CancelRequest = { amount: input.amount, full: input.full ?? false };
+  const req: CancelRequest = { amount: input.amount, full: input.full ?? false, partial: input.partial ?? false };
   return withPayment(deps, ctx, input.ref, input.merchantAccountId, async (p) => {
     const now = deps.clock.now();
     const contract = effectiveContract(p.profile, ctx.merchant.contract);
