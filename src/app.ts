@@ -8,6 +8,7 @@ import type { DeliveryDeps } from './core/notifications/worker.ts';
 import { nativeDialect } from './dialects/native/plugin.ts';
 import { antomDialect } from './dialects/antom/plugin.ts';
 import { ReplayGuard } from './dialects/native/auth.ts';
+import { nicepayDialect } from './dialects/nicepay/plugin.ts';
 import { adminApi } from './http/admin.ts';
 import { checkoutPages } from './http/checkout.ts';
 import { captureRawBodies } from './http/raw-body.ts';
@@ -50,5 +51,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(nativeDialect, { prefix: '/api/v1', core: deps.core, merchants: deps.merchants, credentials: deps.credentials, replays: new ReplayGuard(deps.core.clock) });
   await app.register(antomDialect, { core: deps.core, credentials: deps.credentials, publicUrl: deps.publicUrl });
   await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });
+  await app.register(nicepayDialect, { prefix: '/nicepay', core: deps.core, credentials: deps.credentials });
   return app;
 }

@@ -2,6 +2,7 @@
 import type { AppDeps } from './app.ts';
 import type { NotificationFormats } from './core/notifications/format.ts';
 import { nativeNotificationFormat } from './dialects/native/notify.ts';
+import { nicepayNotificationFormat } from './dialects/nicepay/notify.ts';
 import { antomNotificationFormat } from './dialects/antom/notify.ts';
 import type { Clock } from './core/clock.ts';
 import { createCredentialCache } from './core/merchants/credential-cache.ts';
@@ -50,6 +51,7 @@ export interface DepsOptions {
 export function notificationFormats(): NotificationFormats {
   return {
     native: nativeNotificationFormat,
+    nicepay: nicepayNotificationFormat,
     antom: antomNotificationFormat,
   };
 }

@@ -26,6 +26,10 @@ export const VA_PAID = r('9330', 'Virtual account deposit has been completed can
 export const MERCHANT_CANNOT_CANCEL = r('9331', 'The merchant can not be canceled');
 export const MERCHANT_CANNOT_PARTIAL = r('9332', 'The merchant can not be partial cancellation');
 export const WINDOW_EXCEEDED = r('9334', 'Cancellation period exceeds (limit 90 days)');
+/** Inquiry: no transaction with this tXid / referenceNo (and amt) for the iMid. */
+export const NOT_FOUND = r('9228', 'Transaction not found');
+/** Registration: the cartData items do not add up to amt. */
+export const CART_MISMATCH = r('9023', 'Cart data amount is not matched with transaction amount');
 
 /**
  * resultCd for "Undefined: <field>" (a required field missing or empty). amt 9007, currency 9013,
@@ -58,6 +62,9 @@ export const UNDEFINED_FIELD_CODES: Readonly<Record<string, string>> = Object.fr
   userIP: '9054',
   cartData: '9055',
   callBackUrl: '9056',
+  cardNo: '9057',
+  cardExpYymm: '9058',
+  cardCvv: '9059',
 });
 
 /** Code for a field not in the map, so an unlisted required field still gets a 4-char code. */

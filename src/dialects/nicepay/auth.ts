@@ -1,0 +1,56 @@
+// NICEPAY authenticates with `merchantToken` in the body: iMid → the merchant's credential (key_id =
+// iMid, secret = merchantKey) → the endpoint's formula (token.ts) compared in constant time.
+// Unknown iMid → KEY_NOT_FOUND (9011), wrong token → BAD_SIGNATURE (9010), suspended merchant →
+// MERCHANT_SUSPENDED, checked only after the token so it never tells strangers a merchant's state.
+import type { CallContext, CoreDeps } from '../../core/deps.ts';
+import { KasirError } from '../../core/errors.ts';
+import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
+import type { CredentialRecord } from '../../core/merchants/merchants.ts';
+import { tokenMatches } from './token.ts';
+
+export interface NicepayDeps {
+  core: CoreDeps;
+  credentials: CredentialCache;
+}
+
+export interface Authenticated {
+  iMid: string;
+  merchantKey: string;
+  ctx: CallContext;
+}
+
+/** The credential of an iMid, or KEY_NOT_FOUND (9011). */
+export async function credentialFor(deps: NicepayDeps, iMid: string): Promise<CredentialRecord & { secret: string }> {
+  const cred = await deps.credentials.get('nicepay', iMid);
+  const now = deps.core.clock.now().getTime();
+  if (!cred || !cred.secret || (cred.expiresAt && cred.expiresAt.getTime() <= now)) {
+    throw new KasirError('KEY_NOT_FOUND', 'Invalid MID');
+  }
+  return cred as CredentialRecord & { secret: string };
+}
+
+/**
+ * Verifies `given` against each candidate token (a client may hash `amt` as sent, e.g. "10000.00",
+ * or canonical, "10000"); every candidate is compared, so timing does not depend on which matched.
+ */
+export function verifyToken(cred: CredentialRecord & { secret: string }, requestId: string, given: string | undefined, expected: (merchantKey: string) => string[]): Authenticated {
+  let ok = false;
+  for (const candidate of new Set(expected(cred.secret))) ok = tokenMatches(candidate, given) || ok;
+  if (!ok) throw new KasirError('BAD_SIGNATURE', 'Invalid Merchant Token');
+  if (cred.merchant.status !== 'active') throw new KasirError('MERCHANT_SUSPENDED', 'The merchant is suspended');
+  return {
+    iMid: cred.keyId,
+    merchantKey: cred.secret,
+    ctx: { merchant: { id: cred.merchant.id, contract: cred.merchant.contract }, dialect: 'nicepay', requestId },
+  };
+}
+
+export async function authenticate(
+  deps: NicepayDeps,
+  iMid: string,
+  requestId: string,
+  given: string | undefined,
+  expected: (merchantKey: string) => string[],
+): Promise<Authenticated> {
+  return verifyToken(await credentialFor(deps, iMid), requestId, given, expected);
+}
