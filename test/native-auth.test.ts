@@ -117,6 +117,11 @@ test('v2 signatures are accepted and bound to method and path', async () => {
   assert.equal(done.status, 200, done.text);
   assert.equal(done.body.data.cancellationReason, 'duplicate');
   unauthorized(await raw({ method: 'POST', path: cancelPath, body, signature: (ts) => v2(m.apiSecret, 'POST', cancelPath)(ts, '{}') }), 'Invalid signature');
+  // <path> is the request target as sent, query string included: it cannot be changed either.
+  const listPath = '/api/v1/payments?limit=1';
+  assert.equal((await raw({ path: listPath, signature: v2(m.apiSecret, 'GET', listPath) })).status, 200);
+  unauthorized(await raw({ path: listPath, signature: v2(m.apiSecret, 'GET', '/api/v1/payments') }), 'Invalid signature');
+  unauthorized(await raw({ path: '/api/v1/payments?limit=2', signature: v2(m.apiSecret, 'GET', listPath) }), 'Invalid signature');
 });
 
 test('a suspended merchant gets 403 FORBIDDEN; reactivated, it works again', async () => {
