@@ -112,10 +112,15 @@ test('seed 001: a payment canceled first and paid afterwards stays CANCELLED', a
   expectResult(await cancel(m, { paymentId: p.paymentId }), 'SUCCESS', 'S');
   const page = await checkout(p.normalUrl);
   assert.equal(page.status, 409);
-  assert.match(page.html, /no longer be paid/);
+  assert.match(page.html, /already closed: the money you paid was returned/);
   const read = expectResult(await inquire(m, p.paymentId), 'SUCCESS', 'S');
   assert.equal(read.paymentStatus, 'CANCELLED');
   const stored = await storedByAntomId(h, p.paymentId);
   assert.equal(stored.status, 'canceled');
   assert.equal(stored.amountReceived, 0n);
+  // The late funds went back to the buyer automatically, and the merchant was never told "paid".
+  const { rows } = await h.deps.core.db.query<{ type: string }>('SELECT type FROM payment_events WHERE payment_id = $1 ORDER BY id', [stored.id]);
+  assert.deepEqual(rows.map((r) => r.type).slice(-3), ['canceled', 'late_payment_received', 'late_payment_reversed']);
+  const outbox = await h.deps.core.db.query('SELECT 1 FROM outbox WHERE payment_id = $1', [stored.id]);
+  assert.equal(outbox.rows.length, 0);
 });

@@ -109,6 +109,10 @@ export async function checkoutPages(app: FastifyInstance, deps: CheckoutDeps): P
     const ctx: CallContext = { merchant: { id: found.merchant.id, contract: found.merchant.contract }, dialect: found.p.profile, requestId: req.id };
     try {
       const p = await completeByBuyer(deps.core, ctx, { id: found.p.id }, outcome);
+      if (p.status === 'canceled' || p.status === 'expired') {
+        // Paid after the merchant canceled (or it expired): core returned the late funds (seed 001).
+        return send(reply, 409, paymentPage(p, found.merchant.name, 'This payment was already closed: the money you paid was returned to you.'));
+      }
       const notice = p.status === 'payment_failed' ? 'The payment failed.' : 'Thank you, the payment is complete.';
       return send(reply, 200, paymentPage(p, found.merchant.name, notice));
     } catch (err) {

@@ -43,6 +43,8 @@ export interface AntomClient {
   privateKeyPkcs8: string;
   privateKeyPkcs1: string;
   gatewayPublicKey: string;
+  /** The same merchant's native API key, for cross-dialect tests. */
+  native: { apiKey: string; apiSecret: string };
   call(op: string, body?: unknown, opts?: CallOptions): Promise<AntomResponse>;
 }
 
@@ -55,7 +57,7 @@ export function verifyResponse(gatewayKey: KeyObject, path: string, res: { heade
 }
 
 export async function antomMerchant(h: Harness, name = 'Antom merchant'): Promise<AntomClient> {
-  const { merchant, antom } = await createMerchant(h.deps.merchants, name);
+  const { merchant, antom, native } = await createMerchant(h.deps.merchants, name);
   const privateKey = parsePrivateKey(antom.merchantPrivateKeyPkcs8!);
   const gatewayKey = parsePublicKey(antom.gatewayPublicKey);
   let nonce = 0;
@@ -65,6 +67,7 @@ export async function antomMerchant(h: Harness, name = 'Antom merchant'): Promis
     privateKeyPkcs8: antom.merchantPrivateKeyPkcs8!,
     privateKeyPkcs1: antom.merchantPrivateKeyPkcs1!,
     gatewayPublicKey: antom.gatewayPublicKey,
+    native,
     async call(op, body = {}, o = {}) {
       const path = o.path ?? `${o.prefix ?? PREFIXES[0]}/${op}`;
       const raw = o.raw ?? JSON.stringify(body);
