@@ -49,7 +49,7 @@ test('KEY_NOT_FOUND: an unknown keyVersion, or a client without a registered pub
 
 test('NO_INTERFACE_DEF: an unknown operation, or another method, under every prefix', async () => {
   const p = await pay(m);
-  for (const path of ['/ams/api/v1/payments/cancelPayment', '/v1/payments/cancel/now', '/ams/sandbox/api/v1/payments/void']) {
+  for (const path of ['/ams/api/v1/payments/cancelPayment', '/v1/payments/cancel/now', '/ams/sandbox/api/v1/payments/void', '/v1/payments/constructor', '/ams/api/v1/payments']) {
     expectResult(await m.call('cancel', { paymentId: p.paymentId }, { path }), 'NO_INTERFACE_DEF', 'F');
   }
   const get = await fetch(`${h.baseUrl}/v1/payments/cancel`, { headers: { 'client-id': m.clientId } });

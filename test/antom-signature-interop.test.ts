@@ -160,6 +160,8 @@ test('malformed JSON and oversized bodies: PARAM_ILLEGAL, signed', async () => {
   const huge = JSON.stringify({ paymentId: '1', padding: 'x'.repeat(70_000) });
   const res = await m.call('inquiryPayment', undefined, { raw: huge });
   expectResult(res, 'PARAM_ILLEGAL', 'F');
+  // The signed text needs Request-Time: without it the request is incomplete, not forged.
+  expectResult(await m.call('inquiryPayment', { paymentId: '1' }, { headers: { 'request-time': '' } }), 'PARAM_ILLEGAL', 'F');
 });
 
 test('a merchant registering its own public key: its signatures verify, the generated key no longer does', async () => {
