@@ -1,6 +1,6 @@
 // buildApp(deps): Fastify + shared plugins + the dialect plugins. No I/O at import: main.ts and the
 // tests construct the dependencies and pass them in.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { CoreDeps } from './core/deps.ts';
 import type { CredentialCache } from './core/merchants/credential-cache.ts';
 import type { MerchantDeps } from './core/merchants/merchants.ts';
@@ -10,6 +10,9 @@ import { antomDialect } from './dialects/antom/plugin.ts';
 import { ReplayGuard } from './dialects/native/auth.ts';
 import { nicepayDialect } from './dialects/nicepay/plugin.ts';
 import { adminApi } from './http/admin.ts';
+import { KasirError } from './core/errors.ts';
+import { renderError } from './dialects/native/render.ts';
+import { JSON_TYPE } from './dialects/native/route.ts';
 import { checkoutPages } from './http/checkout.ts';
 import { captureRawBodies } from './http/raw-body.ts';
 import { requestIdFor } from './http/request-id.ts';
@@ -32,8 +35,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit,
     genReqId: requestIdFor,
     // Paths such as /nicepay//direct/v2/cancel are collapsed by the NICEPAY dialect itself.
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // Long ids must reach the handlers (which answer "not found" in their dialect), not the router's 414.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
+    // A URL Fastify cannot even decode (e.g. a broken percent-escape) names nothing: answer the
+    // envelope's 404 with a request id, like any unknown path, instead of Fastify's bare 400.
+    frameworkErrors: (_err, req, res) => {
+      const reply = res as FastifyReply;
+      const { status, body } = renderError(new KasirError('NO_SUCH_API', 'Not found'));
+      return reply.code(status).header('x-request-id', req.id).header('content-type', JSON_TYPE).send(JSON.stringify(body));
+    },
   });
   captureRawBodies(app);
   app.addHook('onSend', async (req, reply) => {
