@@ -86,6 +86,7 @@ test('paymentRequestId: the same request (however formatted) gets the same answe
   assert.equal(await paymentsWithRequestId(body.paymentRequestId), 1);
   // The stored answer is kept 24 h; afterwards the payment itself is compared with the request.
   h.clock.advance(25 * 3600_000);
+  expectResult(await m.call('pay', { ...body, paymentAmount: { currency: 'USD', value: '3000' } }), 'REPEAT_REQ_INCONSISTENT', 'F');
   const late = expectResult(await m.call('pay', body), 'ORDER_IS_CLOSED', 'F');
   assert.equal(late.paymentId, first.paymentId, 'same payment, now expired');
   expectResult(await m.call('pay', { ...body, paymentAmount: { currency: 'USD', value: '3000' } }), 'REPEAT_REQ_INCONSISTENT', 'F');

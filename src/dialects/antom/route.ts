@@ -135,7 +135,9 @@ export async function idempotent(deps: AntomDeps, ctx: CallContext, c: Idempoten
     }
   }
   const final = c.final ?? ((b: AntomBody) => b.result.resultStatus !== 'U');
-  if (final(body)) await finishIdempotent(deps.core.db, k, 200, JSON.stringify(body));
+  // REPEAT_REQ_INCONSISTENT from run() (pay: the key had expired, the payment is another request's)
+  // is about the id, not an outcome: kept, it would refuse the payment's own request later.
+  if (final(body) && body.result.resultCode !== 'REPEAT_REQ_INCONSISTENT') await finishIdempotent(deps.core.db, k, 200, JSON.stringify(body));
   else await abandonIdempotent(deps.core.db, k);
   return body;
 }
