@@ -3,7 +3,7 @@
 // authentication and "Undefined: <field>" codes, and what is stored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKasir } from './helpers/harness.ts';
+import { admin, startKasir } from './helpers/harness.ts';
 import { countPayments } from './helpers/native.ts';
 import {
   expectResult, IONPAYTEST, nicepayMerchant, post, referenceNo, register, registrationRequest, storedTx, timeStamp,
@@ -216,6 +216,20 @@ test('missing fields: "Undefined: <field>" with its code; bad values refused; HT
   expectResult(await post(h, PATH, '', { contentType: 'application/json' }), '9040', 'Undefined: timeStamp');
   const huge = JSON.stringify({ ...registrationRequest(h, m, '02'), padding: 'x'.repeat(200_000) });
   expectResult(await post(h, PATH, huge), '9012');
+});
+
+test('the contract\'s rate limit answers 9002 past rateLimitPerSecond, per merchant and per second', async () => {
+  const limited = await nicepayMerchant(h, undefined, 'Rate-limited merchant');
+  assert.equal((await admin(h, 'PATCH', `/merchants/${limited.merchantId}/contract`, { nicepay: { rateLimitPerSecond: 2 } })).status, 200);
+  h.clock.advance(1000); // a fresh one-second window
+  expectResult(await post(h, PATH, registrationRequest(h, limited, '02')), '0000');
+  expectResult(await post(h, PATH, registrationRequest(h, limited, '02')), '0000');
+  const before = await countPayments(h, limited.merchantId);
+  expectResult(await post(h, PATH, registrationRequest(h, limited, '02')), '9002');
+  assert.equal(await countPayments(h, limited.merchantId), before);
+  expectResult(await post(h, PATH, registrationRequest(h, m, '02')), '0000', 'SUCCESS'); // other merchants are not limited
+  h.clock.advance(1000);
+  expectResult(await post(h, PATH, registrationRequest(h, limited, '02')), '0000');
 });
 
 test('unknown paths under /nicepay are a 404 with a JSON body', async () => {

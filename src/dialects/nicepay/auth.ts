@@ -1,16 +1,21 @@
 // NICEPAY authenticates with `merchantToken` in the body: iMid → the merchant's credential (key_id =
 // iMid, secret = merchantKey) → the endpoint's formula (token.ts) compared in constant time.
 // Unknown iMid → KEY_NOT_FOUND (9011), wrong token → BAD_SIGNATURE (9010), suspended merchant →
-// MERCHANT_SUSPENDED, checked only after the token so it never tells strangers a merchant's state.
+// MERCHANT_SUSPENDED, checked only after the token so it never tells strangers a merchant's state;
+// then the contract's per-merchant rate limit (RATE_LIMITED → 9002).
+import { effectiveContract } from '../../core/contracts/defaults.ts';
 import type { CallContext, CoreDeps } from '../../core/deps.ts';
 import { KasirError } from '../../core/errors.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { CredentialRecord } from '../../core/merchants/merchants.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
 import { tokenMatches } from './token.ts';
 
 export interface NicepayDeps {
   core: CoreDeps;
   credentials: CredentialCache;
+  /** The contract's rateLimitPerSecond per merchant (RATE_LIMITED, resultCd 9002). */
+  limiter?: RateLimiter;
 }
 
 export interface Authenticated {
@@ -33,11 +38,20 @@ export async function credentialFor(deps: NicepayDeps, iMid: string): Promise<Cr
  * Verifies `given` against each candidate token (a client may hash `amt` as sent, e.g. "10000.00",
  * or canonical, "10000"); every candidate is compared, so timing does not depend on which matched.
  */
-export function verifyToken(cred: CredentialRecord & { secret: string }, requestId: string, given: string | undefined, expected: (merchantKey: string) => string[]): Authenticated {
+export function verifyToken(
+  deps: NicepayDeps,
+  cred: CredentialRecord & { secret: string },
+  requestId: string,
+  given: string | undefined,
+  expected: (merchantKey: string) => string[],
+): Authenticated {
   let ok = false;
   for (const candidate of new Set(expected(cred.secret))) ok = tokenMatches(candidate, given) || ok;
   if (!ok) throw new KasirError('BAD_SIGNATURE', 'Invalid Merchant Token');
   if (cred.merchant.status !== 'active') throw new KasirError('MERCHANT_SUSPENDED', 'The merchant is suspended');
+  if (deps.limiter && !deps.limiter.allow(cred.merchant.id, effectiveContract('nicepay', cred.merchant.contract).rateLimitPerSecond)) {
+    throw new KasirError('RATE_LIMITED', 'The request traffic exceeds the limit');
+  }
   return {
     iMid: cred.keyId,
     merchantKey: cred.secret,
@@ -52,5 +66,5 @@ export async function authenticate(
   given: string | undefined,
   expected: (merchantKey: string) => string[],
 ): Promise<Authenticated> {
-  return verifyToken(await credentialFor(deps, iMid), requestId, given, expected);
+  return verifyToken(deps, await credentialFor(deps, iMid), requestId, given, expected);
 }

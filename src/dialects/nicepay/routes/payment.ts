@@ -39,7 +39,7 @@ export async function locateByTxid(deps: NicepayDeps, f: Fields, requestId: stri
   const cred = await credentialFor(deps, iMid);
   const found = await findPayment(deps.core.db, cred.merchant.id, { nicepayTxid: tXid });
   if (!found) throw new KasirError('PAYMENT_NOT_FOUND', 'Transaction not found');
-  const auth = verifyToken(cred, requestId, opt(f, 'merchantToken'), (merchantKey) => [
+  const auth = verifyToken(deps, cred, requestId, opt(f, 'merchantToken'), (merchantKey) => [
     paymentToken({ timeStamp: req(f, 'timeStamp'), iMid, referenceNo: found.nicepayReferenceNo ?? '', amt: minorToRupiah(found.amount), merchantKey }),
   ]);
   return { auth, payment: (await expireIfDue(deps.core, found)) ?? found };
