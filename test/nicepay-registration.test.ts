@@ -232,6 +232,22 @@ test('the contract\'s rate limit answers 9002 past rateLimitPerSecond, per merch
   expectResult(await post(h, PATH, registrationRequest(h, limited, '02')), '0000');
 });
 
+test('credentials from the admin API: a generated 10-character iMid, or a given iMid and key', async () => {
+  const created = await admin(h, 'POST', '/merchants', { name: 'Admin-made' });
+  assert.equal(created.status, 201);
+  const { iMid, merchantKey } = created.body.data.nicepay;
+  assert.match(iMid, /^[A-Za-z0-9]{10}$/);
+  const made = { merchantId: created.body.data.id, iMid, merchantKey, native: m.native };
+  expectResult(await post(h, PATH, registrationRequest(h, made, '02')), '0000');
+  const given = await admin(h, 'POST', '/merchants', { name: 'Given pair', nicepay: { iMid: 'ADMINTEST1', merchantKey: IONPAYTEST.merchantKey } });
+  assert.equal(given.status, 201);
+  assert.deepEqual(given.body.data.nicepay, { iMid: 'ADMINTEST1', merchantKey: IONPAYTEST.merchantKey });
+  const pair = { merchantId: given.body.data.id, iMid: 'ADMINTEST1', merchantKey: IONPAYTEST.merchantKey, native: m.native };
+  assert.equal(expectResult(await post(h, PATH, registrationRequest(h, pair, '08')), '0000').tXid.slice(0, 12), 'ADMINTEST108');
+  assert.equal((await admin(h, 'POST', '/merchants', { name: 'Short', nicepay: { iMid: 'SHORT', merchantKey: 'k'.repeat(16) } })).status, 400);
+  assert.equal((await admin(h, 'POST', '/merchants', { name: 'Taken', nicepay: { iMid: 'IONPAYTEST', merchantKey: 'k'.repeat(16) } })).status, 400);
+});
+
 test('unknown paths under /nicepay are a 404 with a JSON body', async () => {
   const r = await post(h, '/nicepay/direct/v2/nothing', {});
   assert.equal(r.status, 404);
