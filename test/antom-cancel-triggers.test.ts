@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, startKasir } from './helpers/harness.ts';
+import { settleDue } from '../src/core/jobs/settlement.ts';
 import { antomMerchant, cancel, checkout, expectResult, inquire, paid, pay, storedByAntomId, type AntomClient } from './helpers/antom.ts';
 import { formatSignatureHeader, parsePrivateKey, signedText, signRsa256 } from '../src/dialects/antom/signature.ts';
 
@@ -75,9 +76,22 @@ test('PROCESS_FAIL: a refunded payment (in part or in full)', async () => {
   assert.equal(stored.amountRefunded, 100n);
 });
 
-test('MERCHANT_BALANCE_NOT_ENOUGH, USER_NOT_EXIST, USER_STATUS_ABNORMAL: reversals of a paid wallet refused', async () => {
+test('MERCHANT_BALANCE_NOT_ENOUGH: the reversal of a settled payment after its funds were paid out', async () => {
+  const c = await antomMerchant(h, 'Paid out');
+  const p = await paid(c);
+  await settleDue(h.deps.core, 0); // settles every paid payment of this file, this one included
+  assert.ok((await storedByAntomId(h, p.paymentId)).settledAt, 'settled: its funds are available');
+  const { rows } = await h.deps.core.db.query<{ balance: string }>(
+    'SELECT balance FROM balances WHERE account = $1', [`merchant:${c.merchantId}:available`]);
+  const payout = await admin(h, 'POST', `/merchants/${c.merchantId}/payouts`, { currency: 'USD', amount: String(rows[0].balance) });
+  assert.equal(payout.status, 201, JSON.stringify(payout.body));
+  const stored = await expectCode(c, p.paymentId, 'MERCHANT_BALANCE_NOT_ENOUGH', 'F', 'succeeded');
+  assert.equal(stored.amountCanceled, 0n);
+  assert.equal(stored.pendingOperation, null, 'nothing left pending, nothing reserved');
+});
+
+test('USER_NOT_EXIST, USER_STATUS_ABNORMAL: reversals of a paid wallet refused by the payer side', async () => {
   for (const [word, code] of [
-    ['cancel_balance_not_enough', 'MERCHANT_BALANCE_NOT_ENOUGH'],
     ['cancel_payer_not_found', 'USER_NOT_EXIST'],
     ['cancel_payer_abnormal', 'USER_STATUS_ABNORMAL'],
   ]) {

@@ -39,7 +39,6 @@ export const TRIGGERS = {
   refund_timeout: 'the first refund times out; the processor did refund',
   cancel_payer_not_found: 'a reversal answers PAYER_NOT_FOUND (Antom USER_NOT_EXIST)',
   cancel_payer_abnormal: 'a reversal answers PAYER_ABNORMAL (Antom USER_STATUS_ABNORMAL)',
-  cancel_balance_not_enough: 'a reversal is refused: MERCHANT_BALANCE_NOT_ENOUGH (until the ledger issue makes this a real balance check)',
   cancel_system_error: 'a cancel answers a processor system error (Antom SYSTEM_ERROR)',
   refund_declined: 'a refund is declined by the processor',
 } as const;

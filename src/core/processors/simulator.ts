@@ -72,9 +72,6 @@ export function createSimulator(db: Db, opts: SimulatorOptions): Processor {
       await wait();
       if (await timesOutNow(p, 'cancel')) throw new ProcessorTimeout('cancel');
       if (p.sandboxTrigger === 'cancel_system_error') return { ok: false, code: 'INTERNAL', message: 'The processor reported a system error' };
-      if (kind === 'reversal' && p.sandboxTrigger === 'cancel_balance_not_enough') {
-        return { ok: false, code: 'MERCHANT_BALANCE_NOT_ENOUGH', message: 'The merchant balance is insufficient' };
-      }
       if (kind === 'reversal' && p.sandboxTrigger === 'cancel_payer_not_found') {
         return { ok: false, code: 'PAYER_NOT_FOUND', message: 'The user does not exist on the payment method side' };
       }
