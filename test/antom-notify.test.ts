@@ -136,3 +136,40 @@ test('an unacknowledged notification is tried 8 times on 0 s, 2 min, 10 min, 10 
   await deliverDue(h.deps.delivery);
   assert.equal(at(path).length, 8, 'no ninth attempt');
 });
+
+test('notifyCapture after a capture and notifyRefund to refundNotifyUrl, each signed and acknowledged once', async () => {
+  const card = await pay(m, { paymentNotifyUrl: `${base}/pay-events`, paymentMethod: { paymentMethodType: 'CARD' }, paymentFactor: { captureMode: 'MANUAL' } });
+  await checkout(card.normalUrl);
+  const captureRequestId = `cap_${card.paymentId}`;
+  const captured = expectResult(await m.call('capture', { captureRequestId, paymentId: card.paymentId, captureAmount: { currency: 'USD', value: '1000' } }), 'SUCCESS', 'S');
+  const refundRequestId = `rf_${card.paymentId}`;
+  const refunded = expectResult(await m.call('refund', {
+    refundRequestId, paymentId: card.paymentId, refundAmount: { currency: 'USD', value: '300' }, refundNotifyUrl: `${base}/refunds`,
+  }), 'SUCCESS', 'S');
+  await deliverDue(h.deps.delivery);
+  assert.deepEqual((await outbox(card.paymentId)).map((o) => [o.event, o.status, o.attempts]), [
+    ['authorized', 'delivered', 1], ['captured', 'delivered', 1], ['refunded', 'delivered', 1],
+  ]);
+  const captureNote = at('/pay-events').map((r) => JSON.parse(r.body)).find((b) => b.notifyType === 'CAPTURE_RESULT');
+  assert.deepEqual(captureNote, {
+    notifyType: 'CAPTURE_RESULT',
+    result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'Success' },
+    captureRequestId,
+    captureId: captured.captureId,
+    paymentId: card.paymentId,
+    captureAmount: { currency: 'USD', value: '1000' },
+    captureTime: captured.captureTime,
+  });
+  const [refundNote] = at('/refunds');
+  assert.ok(verify(refundNote), 'signed over the refund URL path');
+  assert.deepEqual(JSON.parse(refundNote.body), {
+    notifyType: 'REFUND_RESULT',
+    result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'Success' },
+    refundStatus: 'SUCCESS',
+    refundRequestId,
+    refundId: refunded.refundId,
+    paymentId: card.paymentId,
+    refundAmount: { currency: 'USD', value: '300' },
+    refundTime: refunded.refundTime,
+  });
+});

@@ -11,6 +11,8 @@ export interface OutboxItem {
   eventType: string;
   eventAmount: bigint | null;
   eventData: Record<string, unknown>;
+  /** The request that caused the event: for Antom, the captureRequestId / refundRequestId. */
+  eventRequestId: string | null;
   eventAt: Date;
   format: string;
   targetUrl: string;

@@ -32,7 +32,7 @@ async function claimDue(deps: DeliveryDeps, limit: number): Promise<OutboxItem[]
        FROM due, payment_events e
       WHERE o.id = due.id AND e.id = o.event_id
      RETURNING o.id, o.merchant_id, o.payment_id, o.event_id, o.event_type, o.format, o.target_url, o.endpoint_id, o.attempts, o.created_at,
-               e.amount AS event_amount, e.data AS event_data, e.at AS event_at`,
+               e.amount AS event_amount, e.data AS event_data, e.at AS event_at, e.request_id AS event_request_id`,
     [now, limit, new Date(now.getTime() + LEASE_MS)],
   );
   return rows.map((r) => ({
@@ -43,6 +43,7 @@ async function claimDue(deps: DeliveryDeps, limit: number): Promise<OutboxItem[]
     eventType: r.event_type as string,
     eventAmount: r.event_amount == null ? null : BigInt(r.event_amount as string),
     eventData: (r.event_data as Record<string, unknown>) ?? {},
+    eventRequestId: (r.event_request_id as string) ?? null,
     eventAt: new Date(r.event_at as string),
     format: r.format as string,
     targetUrl: r.target_url as string,

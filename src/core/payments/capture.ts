@@ -18,7 +18,9 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
     if (!effectiveContract(p.profile, ctx.merchant.contract).apis.capture) {
       throw new KasirError('API_NOT_ENABLED', 'Capture is not enabled in the merchant contract');
     }
-    if (p.pendingOperation === 'capture' && !holdsLease(p, now)) return finish(p, BigInt(String(p.pendingData?.amount)));
+    if (p.pendingOperation === 'capture' && !holdsLease(p, now)) {
+      return finish(p, BigInt(String(p.pendingData?.amount)), (p.pendingData?.requestId as string) ?? ctx.requestId);
+    }
     if (p.pendingOperation === 'cancel') {
       throw new KasirError('INVALID_STATE', 'Payment cannot be captured while a cancellation is in progress', { details: { status: p.status } });
     }
@@ -30,18 +32,20 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
     if (amount <= 0n || amount > p.amountCapturable) {
       throw new KasirError('AMOUNT_EXCEEDS_AVAILABLE', 'amountToCapture exceeds the amount capturable', { field: 'amountToCapture' });
     }
-    return finish(p, amount);
+    return finish(p, amount, ctx.requestId);
 
-    async function finish(current: Payment, amt: bigint): Promise<Payment | typeof RETRY> {
+    // The capture's request id (Antom captureRequestId) is kept with the claim, so the event names
+    // it even when the reconciler finishes the capture.
+    async function finish(current: Payment, amt: bigint, requestId: string): Promise<Payment | typeof RETRY> {
       return runClaimed(deps, ctx, current, {
         operation: 'capture',
-        data: { amount: amt.toString() },
+        data: { amount: amt.toString(), requestId },
         call: (claimed) => deps.processor.capture(claimed, amt),
         record: (claimed) => {
           const at = deps.clock.now();
           return updateWithJournal(deps, claimed, 'captured', {
             ...CLEAR_PENDING, amountReceived: amt, amountCapturable: 0n, capturedAt: at, succeededAt: at,
-          }, at, { dialect: ctx.dialect, requestId: ctx.requestId, amount: amt }, (q, u) => postCapture(q, u, amt, at));
+          }, at, { dialect: ctx.dialect, requestId, amount: amt }, (q, u) => postCapture(q, u, amt, at));
         },
       });
     }

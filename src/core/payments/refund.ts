@@ -24,6 +24,8 @@ export interface RefundInput {
   reason?: string | null;
   /** The dialect's refund request id (Antom refundRequestId), unique per merchant. */
   requestId?: string | null;
+  /** Where this refund's result is notified (Antom refundNotifyUrl); default: the payment's URL. */
+  notifyUrl?: string | null;
 }
 
 export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: RefundInput): Promise<{ payment: Payment; refund: Refund }> {
@@ -54,9 +56,12 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
     };
     const done = await runClaimed(deps, ctx, p, {
       operation: 'refund',
-      data: { amount: amount.toString(), refundId: refund.id, reason: refund.reason, requestId: refund.requestId },
+      data: {
+        amount: amount.toString(), refundId: refund.id, reason: refund.reason, requestId: refund.requestId,
+        notifyUrl: resuming ? ((p.pendingData?.notifyUrl as string) ?? null) : (input.notifyUrl ?? null),
+      },
       call: (claimed) => deps.processor.refund(claimed, amount),
-      record: (claimed) => recordRefund(deps, ctx, claimed, refund),
+      record: (claimed) => recordRefund(deps, ctx, claimed, refund, (claimed.pendingData?.notifyUrl as string) ?? null),
       hold: amount,
     });
     return done === RETRY ? RETRY : { payment: done, refund };
@@ -64,11 +69,13 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
 }
 
 /** The payment's new totals, its event and the refund row commit together. */
-function recordRefund(deps: CoreDeps, ctx: CallContext, p: Payment, r: Refund): Promise<Payment | null> {
+function recordRefund(deps: CoreDeps, ctx: CallContext, p: Payment, r: Refund, notifyUrl: string | null): Promise<Payment | null> {
   return deps.db.tx(async (q) => {
     const now = deps.clock.now();
     const updated = await updatePayment(q, p, 'refunded', { ...CLEAR_PENDING, amountRefunded: p.amountRefunded + r.amount }, now, {
-      dialect: ctx.dialect, requestId: ctx.requestId, amount: r.amount, data: { refundId: r.id },
+      // The refund's own request id (Antom refundRequestId) names the event, also when the
+      // reconciler finishes it; a native refund keeps the HTTP request's id.
+      dialect: ctx.dialect, requestId: r.requestId ?? ctx.requestId, amount: r.amount, data: notifyUrl ? { refundId: r.id, notifyUrl } : { refundId: r.id },
     });
     if (!updated) return null;
     await postPaidOut(q, updated, r.amount, now, 'refund');

@@ -1,12 +1,15 @@
-// notifyPayment (specs/antom.md): POSTed to paymentNotifyUrl when a payment reaches a final result
-// (succeeded, card authorized, failed, expired), signed with the gateway key like a request, over
-// the path of the target URL. The merchant acknowledges with result SUCCESS/S; anything else is
-// retried at 2 min, 10 min, 10 min, 1 h, 2 h, 6 h and 15 h after the first, immediate attempt.
+// Antom notifications (specs/antom.md, DESIGN.md §8): notifyPayment to paymentNotifyUrl when a
+// payment reaches a final result (succeeded, card authorized, failed, expired), notifyCapture when
+// a capture succeeds, notifyRefund (to refundNotifyUrl, else the payment's URL) when a refund
+// succeeds. Each is signed with the gateway key like a request, over the path of the target URL.
+// The merchant acknowledges with result SUCCESS/S; anything else is retried at 2 min, 10 min,
+// 10 min, 1 h, 2 h, 6 h and 15 h after the first, immediate attempt.
 import type { NotificationFormat, OutboxItem } from '../../core/notifications/format.ts';
 import type { Payment } from '../../core/payments/model.ts';
 import { amount, compact, resultFor, SUCCESS, time, type AntomBody } from './render.ts';
 import { CONTENT_TYPE } from './route.ts';
 import { antomTime, cachedPrivateKey, formatSignatureHeader, signedText, signRsa256 } from './signature.ts';
+import { eventTransactionId } from './transactions.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -32,6 +35,37 @@ function notifyPayment(item: OutboxItem, p: Payment): AntomBody | null {
   }) as AntomBody;
 }
 
+function notifyCapture(item: OutboxItem, p: Payment): AntomBody {
+  return compact({
+    notifyType: 'CAPTURE_RESULT',
+    result: SUCCESS(),
+    captureRequestId: item.eventRequestId ?? undefined,
+    captureId: eventTransactionId(p, item.eventId),
+    paymentId: p.antomPaymentId ?? undefined,
+    captureAmount: amount(item.eventAmount ?? p.amountReceived, p.currency),
+    captureTime: time(item.eventAt),
+  }) as AntomBody;
+}
+
+function notifyRefund(item: OutboxItem, p: Payment): AntomBody {
+  return compact({
+    notifyType: 'REFUND_RESULT',
+    result: SUCCESS(),
+    refundStatus: 'SUCCESS',
+    refundRequestId: item.eventRequestId ?? undefined,
+    refundId: (item.eventData.refundId as string) ?? undefined,
+    paymentId: p.antomPaymentId ?? undefined,
+    refundAmount: amount(item.eventAmount ?? 0n, p.currency),
+    refundTime: time(item.eventAt),
+  }) as AntomBody;
+}
+
+function notificationBody(item: OutboxItem, p: Payment): AntomBody | null {
+  if (item.eventType === 'captured') return notifyCapture(item, p);
+  if (item.eventType === 'refunded') return notifyRefund(item, p);
+  return notifyPayment(item, p);
+}
+
 /** The signed path is the target URL's path (and query, if the merchant's URL has one). */
 function targetPath(url: string): string {
   const u = new URL(url);
@@ -42,7 +76,7 @@ export const antomNotificationFormat: NotificationFormat = {
   retryDelaysMs: [2 * MIN, 10 * MIN, 10 * MIN, HOUR, 2 * HOUR, 6 * HOUR, 15 * HOUR],
   build(item, payment, credential, now) {
     if (!credential?.secret) return null; // no gateway key: nothing the merchant could verify
-    const body = notifyPayment(item, payment);
+    const body = notificationBody(item, payment);
     if (!body) return null;
     const text = JSON.stringify(body);
     const requestTime = antomTime(now);

@@ -24,7 +24,7 @@ export const DEFAULT_EXPIRY_MS = 14 * 60_000;
  * expired). Cancel sends none (seed 001). notifyCapture and notifyRefund are not sent yet: they need
  * the capture/refund request ids on the outbox item (see the report of issue 3).
  */
-export const NOTIFY_EVENTS = ['succeeded', 'authorized', 'failed', 'expired'];
+export const NOTIFY_EVENTS = ['succeeded', 'authorized', 'failed', 'expired', 'captured', 'refunded'];
 
 const AWAITING_BUYER = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action']);
 

@@ -1,5 +1,5 @@
 // refund: refundRequestId is the idempotency key and is stored on the refund (inquiryRefund finds
-// the refund by it). refundNotifyUrl is accepted; notifyRefund is not sent yet.
+// the refund by it). notifyRefund goes to refundNotifyUrl, or else to the payment's notify URL.
 import { withPayment } from '../../../core/payments/pending.ts';
 import { refundPayment, type Refund } from '../../../core/payments/refund.ts';
 import type { Payment } from '../../../core/payments/model.ts';
@@ -25,6 +25,7 @@ export async function refund(deps: AntomDeps, r: AntomRequest): Promise<AntomBod
         amount: minor,
         reason: body.refundReason ?? null,
         requestId: body.refundRequestId,
+        notifyUrl: body.refundNotifyUrl ?? null,
       });
       return { result: SUCCESS(), ...refundFields(done.payment, done.refund) };
     },
