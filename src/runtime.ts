@@ -18,10 +18,12 @@ export interface DbOptions {
   dataDir: string;
   /** PostgreSQL schema to work in; tests use one per file. */
   schema?: string;
+  /** PGlite only: a migrated data directory to start from (tests, see test/helpers/pglite-template.ts). */
+  pgliteTemplate?: Blob;
 }
 
 export async function openDatabase(opts: DbOptions): Promise<Db> {
-  const db = opts.databaseUrl ? openPostgres({ url: opts.databaseUrl, schema: opts.schema }) : await openPglite(opts.dataDir);
+  const db = opts.databaseUrl ? openPostgres({ url: opts.databaseUrl, schema: opts.schema }) : await openPglite(opts.dataDir, opts.pgliteTemplate);
   await migrate(db);
   return db;
 }

@@ -1,9 +1,18 @@
 import { PGlite } from '@electric-sql/pglite';
 import { toWireParams, type Db, type Queryable, type QueryResult } from './db.ts';
 
-/** `dir` is a directory path, or `memory://` for a throw-away in-memory database. */
-export async function openPglite(dir: string): Promise<Db> {
-  const lite = await PGlite.create(dir === 'memory://' ? undefined : dir);
+/**
+ * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `template` is a
+ * data directory dumped by `dumpPglite` to start from instead of running initdb (about 0.5 s instead
+ * of 4 s: the tests start one database per file).
+ */
+export interface PgliteDb extends Db {
+  /** The whole data directory as a tarball, to start other databases from (see `template`). */
+  dump(): Promise<Blob>;
+}
+
+export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb> {
+  const lite = await PGlite.create(dir === 'memory://' ? undefined : dir, template ? { loadDataDir: template } : {});
   const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       const res = await q.query<R>(sql, toWireParams(params) as unknown[]);
@@ -18,5 +27,6 @@ export async function openPglite(dir: string): Promise<Db> {
     // the way row locks would on PostgreSQL.
     tx: (fn) => lite.transaction((t) => fn(wrap(t))),
     close: () => lite.close(),
+    dump: () => lite.dumpDataDir('none'),
   };
 }

@@ -11,6 +11,7 @@ import { FixedClock } from '../../src/core/clock.ts';
 import { createMerchant } from '../../src/core/merchants/merchants.ts';
 import { createDeps, openDatabase } from '../../src/runtime.ts';
 import { ledgerViolations } from '../../src/core/ledger/invariants.ts';
+import { migratedTemplate } from './pglite-template.ts';
 
 export interface Harness {
   app: FastifyInstance;
@@ -32,7 +33,7 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
   const url = process.env.DATABASE_URL;
   const schema = url ? `kasir_test_${randomBytes(6).toString('hex')}` : undefined;
   if (url) await adminQuery(url, `CREATE SCHEMA ${schema}`);
-  const db = await openDatabase({ databaseUrl: url, dataDir: 'memory://', schema });
+  const db = await openDatabase({ databaseUrl: url, dataDir: 'memory://', schema, pgliteTemplate: url ? undefined : await migratedTemplate() });
   const adminToken = 'kat_test_' + randomBytes(16).toString('hex');
   const encryptionKey = randomBytes(32);
   let app: FastifyInstance | undefined;
