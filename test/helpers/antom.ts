@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Harness } from './harness.ts';
-import { createMerchant } from '../../src/core/merchants/merchants.ts';
+import { createMerchant, type NewMerchant } from '../../src/core/merchants/merchants.ts';
 import { getPaymentById } from '../../src/core/payments/repo.ts';
 import type { Payment } from '../../src/core/payments/model.ts';
 import {
@@ -57,7 +57,11 @@ export function verifyResponse(gatewayKey: KeyObject, path: string, res: { heade
 }
 
 export async function antomMerchant(h: Harness, name = 'Antom merchant'): Promise<AntomClient> {
-  const { merchant, antom, native } = await createMerchant(h.deps.merchants, name);
+  return antomClientFor(h, await createMerchant(h.deps.merchants, name));
+}
+
+/** An Antom client for a merchant created elsewhere (cross-dialect tests). */
+export function antomClientFor(h: Harness, { merchant, antom, native }: NewMerchant): AntomClient {
   const privateKey = parsePrivateKey(antom.merchantPrivateKeyPkcs8!);
   const gatewayKey = parsePublicKey(antom.gatewayPublicKey);
   let nonce = 0;
