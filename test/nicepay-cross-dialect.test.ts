@@ -1,9 +1,11 @@
 // One payment, three views: a NICEPAY card payment partially canceled through NICEPAY shows the
-// same amounts and timeline through the native API and through Antom's inquiryPayment.
+// same amounts and timeline through the native API and through Antom's inquiryPayment. And the
+// ledger's balance check refuses a NICEPAY cancel that would give back money already paid out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMerchant } from '../src/core/merchants/merchants.ts';
-import { nativeClientFor, startKasir } from './helpers/harness.ts';
+import { admin, nativeClientFor, startKasir } from './helpers/harness.ts';
+import { settleDue } from '../src/core/jobs/settlement.ts';
 import { antomClientFor, expectResult as expectAntom } from './helpers/antom.ts';
 import { cancel, expectResult, payByCard, register, storedTx, type NicepayMerchant } from './helpers/nicepay.ts';
 
@@ -36,4 +38,18 @@ test('a NICEPAY partial cancel appears in the native and the Antom views of the 
   assert.equal(inquiry.paymentStatus, 'SUCCESS');
   const cancels = inquiry.transactions.filter((t: { transactionType: string }) => t.transactionType === 'CANCEL');
   assert.deepEqual(cancels.map((t: { transactionAmount: unknown }) => t.transactionAmount), [{ currency: 'IDR', value: '300000' }]);
+});
+
+test('the balance check is real in NICEPAY too: a cancel of settled, paid-out funds is refused (9314)', async () => {
+  const reg = await register(h, m, '01');
+  await payByCard(h, m, reg);
+  await settleDue(h.deps.core, 0);
+  const b = await admin(h, 'GET', `/merchants/${m.merchantId}/balances`);
+  const available = b.body.data.balances.find((x: { account: string }) => x.account === 'available').balance;
+  assert.equal((await admin(h, 'POST', `/merchants/${m.merchantId}/payouts`, { currency: 'IDR', amount: available })).status, 201);
+  const refused = await cancel(h, m, { tXid: reg.tXid, payMethod: '01', cancelType: '2', amt: '1000' });
+  assert.equal(refused.body.resultCd, '9314', refused.text);
+  const after = await storedTx(h, reg.tXid);
+  assert.equal(after.amountCanceled, 0n);
+  assert.equal(after.pendingOperation, null);
 });
