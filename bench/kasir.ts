@@ -1,0 +1,167 @@
+// Kasir in-process for the benchmark: the real app (src/app.ts) on loopback with logging off, one
+// merchant, payments made through the core, the no-op ceiling route, and a probe that records the
+// SQL one cancel issues (the pgbench and in-process ceilings replay exactly those statements).
+import { createHmac, randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps } from '../src/app.ts';
+import { systemClock } from '../src/core/clock.ts';
+import type { CallContext } from '../src/core/deps.ts';
+import { createMerchant } from '../src/core/merchants/merchants.ts';
+import { confirmPayment } from '../src/core/payments/confirm.ts';
+import { createPayment } from '../src/core/payments/create.ts';
+import type { Db } from '../src/db/db.ts';
+import { authenticateNative, ReplayGuard } from '../src/dialects/native/auth.ts';
+import { renderError } from '../src/dialects/native/render.ts';
+import { JSON_TYPE } from '../src/dialects/native/route.ts';
+import { rawBody } from '../src/http/raw-body.ts';
+import { createDeps } from '../src/runtime.ts';
+import { inProcessLoad } from './load.ts';
+
+export const NOOP_PATH = '/bench/noop';
+export const CANCEL_BODY = '{}';
+
+export interface Kasir {
+  app: FastifyInstance;
+  deps: AppDeps;
+  db: Db;
+  origin: string;
+  merchantId: string;
+  ctx: CallContext;
+  apiKey: string;
+  apiSecret: string;
+  /** Hands out X-Timestamp ranges that never overlap, so no request is refused as a replay. */
+  stamps(count: number): number;
+  close(): Promise<void>;
+}
+
+export type Scenario = 'requires_confirmation' | 'requires_capture';
+
+export async function startKasir(db: Db): Promise<Kasir> {
+  const deps = createDeps({
+    db,
+    clock: systemClock, // the load generator signs with the real time
+    encryptionKey: randomBytes(32),
+    adminToken: 'kat_bench_' + randomBytes(16).toString('hex'),
+    publicUrl: 'http://127.0.0.1:0',
+    logLevel: 'silent',
+  });
+  const app = await buildApp(deps);
+  addNoopRoute(app, deps);
+  const origin = await app.listen({ port: 0, host: '127.0.0.1' });
+  const { merchant, native } = await createMerchant(deps.merchants, 'Bench merchant');
+  let next = 0;
+  return {
+    app,
+    deps,
+    db,
+    origin,
+    merchantId: merchant.id,
+    ctx: { merchant: { id: merchant.id, contract: merchant.contract }, dialect: 'native', requestId: 'bench-setup' },
+    apiKey: native.apiKey,
+    apiSecret: native.apiSecret,
+    stamps(count) {
+      const start = Math.max(next, Date.now());
+      next = start + count;
+      return start;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}
+
+/**
+ * Ceiling 2: everything a native request costs except the operation. Same server, same plugins and
+ * hooks, the real authenticateNative with the app's credential cache; the envelope rendered the way
+ * src/dialects/native/route.ts renders it. Registered here only: it never exists in src/.
+ */
+function addNoopRoute(app: FastifyInstance, deps: AppDeps): void {
+  const replays = new ReplayGuard(deps.core.clock);
+  app.post(NOOP_PATH, async (req, reply) => {
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    let rendered: { status: number; body: unknown };
+    try {
+      await authenticateNative(
+        {
+          apiKey: header('x-api-key'),
+          timestamp: header('x-timestamp'),
+          signature: header('x-signature'),
+          method: req.method,
+          path: req.url,
+          rawBody: rawBody(req.body),
+        },
+        { clock: deps.core.clock, credentials: deps.credentials, replays },
+      );
+      rendered = { status: 200, body: { success: true, data: null } };
+    } catch (err) {
+      rendered = renderError(err);
+    }
+    return reply.code(rendered.status).header('content-type', JSON_TYPE).send(JSON.stringify(rendered.body));
+  });
+}
+
+/**
+ * Creates `count` distinct native payments through the core, in the state the scenario cancels:
+ * requires_confirmation (a method given, never submitted: the cancel is one guarded write) or
+ * requires_capture (manual-capture card confirmed with the sandbox's succeeding card: the cancel
+ * claims, voids at the processor, records).
+ */
+export async function makePayments(k: Kasir, scenario: Scenario, count: number): Promise<string[]> {
+  const ids = new Array<string>(count);
+  const m = await inProcessLoad(count, 8, Date.now() + 600_000, async (i) => {
+    const p = await createPayment(k.deps.core, k.ctx, {
+      profile: 'native',
+      amount: 10_000n,
+      currency: 'USD',
+      paymentMethod: 'card',
+      captureMethod: scenario === 'requires_capture' ? 'manual' : 'automatic',
+      description: 'bench',
+    });
+    if (scenario === 'requires_capture') {
+      const r = await confirmPayment(k.deps.core, k.ctx, { ref: { id: p.id }, card: { number: '4242424242424242' } });
+      if (r.payment.status !== 'requires_capture') throw new Error(`confirm gave ${r.payment.status}`);
+    }
+    ids[i] = p.id;
+    return true;
+  });
+  if (m.failed) throw new Error(`creating payments failed: ${m.failures?.join('; ')}`);
+  return ids;
+}
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Sends one signed cancel over HTTP and returns the statements it issued on payments, in order.
+ * (A credential-cache refresh may fall inside the probe; that query is not the cancel's own.)
+ */
+export async function captureCancelSql(k: Kasir, paymentId: string): Promise<{ statements: Statement[]; total: number }> {
+  const seen: Statement[] = [];
+  const original = k.db.query;
+  k.db.query = ((sql: string, params?: readonly unknown[]) => {
+    seen.push({ sql, params: [...(params ?? [])] });
+    return original.call(k.db, sql, params);
+  }) as Db['query'];
+  try {
+    const ts = String(k.stamps(1));
+    const res = await fetch(`${k.origin}/api/v1/payments/${paymentId}/cancel`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': k.apiKey,
+        'x-timestamp': ts,
+        'x-signature': 'sha256=' + createHmac('sha256', k.apiSecret).update(`${ts}.${CANCEL_BODY}`).digest('hex'),
+      },
+      body: CANCEL_BODY,
+    });
+    if (res.status !== 200) throw new Error(`probe cancel answered ${res.status}: ${await res.text()}`);
+  } finally {
+    k.db.query = original;
+  }
+  return { statements: seen.filter((s) => /\bpayments\b/.test(s.sql)), total: seen.length };
+}

@@ -1,0 +1,205 @@
+// `npm run bench`: native cancels/s and p50/p99 on PGlite and PostgreSQL, with the ceilings measured
+// in the same run (DESIGN.md §9): the cancel's own SQL (pgbench; in-process through Kasir's Db) and a
+// no-op route behind the same authentication. Loopback only, bounded in count and time, never part
+// of `npm test`. Knobs: see bench/README.md.
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { Db } from '../src/db/db.ts';
+import { openDatabase } from '../src/runtime.ts';
+import { clonePayments, inProcessCeiling } from './ceilings.ts';
+import { CANCEL_BODY, captureCancelSql, makePayments, NOOP_PATH, startKasir, type Kasir, type Scenario, type Statement } from './kasir.ts';
+import { httpLoad, type Measurement } from './load.ts';
+import { PGBENCH, pgbenchScript, prepareChainStarts, runPgbench, writeScript, type PgbenchResult } from './pgbench.ts';
+import { profiled } from './profile.ts';
+import { printTable, type DatabaseResult, type ScenarioResult } from './report.ts';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const env = process.env;
+const int = (name: string, fallback: number) => (env[name] ? Math.max(1, Number.parseInt(env[name]!, 10)) : fallback);
+const CONCURRENCY = int('BENCH_CONCURRENCY', 16);
+const WARMUP = int('BENCH_WARMUP', 200);
+const MAX_SECONDS = int('BENCH_MAX_SECONDS', 60);
+const PGBENCH_SECONDS = int('BENCH_PGBENCH_SECONDS', 10);
+const TOTAL_SECONDS = int('BENCH_TOTAL_SECONDS', 900);
+const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASES = (env.BENCH_DATABASES ?? 'pglite,postgres').split(',').map((s) => s.trim());
+const SCENARIOS: Scenario[] = ['requires_confirmation', 'requires_capture'];
+const PROFILE = env.BENCH_PROFILE === '1';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+async function cleanup() {
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err) => console.error('cleanup:', err.message));
+}
+// Stops by itself: a hard cap on the whole run, and Ctrl-C still drops the PostgreSQL schema.
+setTimeout(async () => {
+  console.error(`bench: exceeded BENCH_TOTAL_SECONDS=${TOTAL_SECONDS}; stopping`);
+  await cleanup();
+  process.exit(1);
+}, TOTAL_SECONDS * 1000).unref();
+process.once('SIGINT', async () => {
+  await cleanup();
+  process.exit(130);
+});
+
+function http(k: Kasir, paths: string[]): Promise<Measurement> {
+  return httpLoad({
+    origin: k.origin,
+    paths,
+    body: CANCEL_BODY,
+    apiKey: k.apiKey,
+    apiSecret: k.apiSecret,
+    concurrency: CONCURRENCY,
+    tsStart: k.stamps(paths.length),
+    deadline: Date.now() + MAX_SECONDS * 1000,
+  });
+}
+
+const cancelPaths = (ids: string[]) => ids.map((id) => `/api/v1/payments/${id}/cancel`);
+
+async function countCanceled(db: Db, where: string, param: unknown): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM payments WHERE status = 'canceled' AND ${where}`, [param]);
+  return Number(rows[0].n);
+}
+
+async function benchScenario(k: Kasir, scenario: Scenario, n: number, pgSchema: string | null): Promise<ScenarioResult> {
+  const profileAs = PROFILE ? `${pgSchema ? 'postgres' : 'pglite'}-${scenario}` : null;
+  const ids = await makePayments(k, scenario, WARMUP + n + 2);
+  await k.db.query('ANALYZE payments');
+  await http(k, cancelPaths(ids.slice(0, WARMUP))); // warm-up: JIT, pools, credential cache
+  const probe = await captureCancelSql(k, ids[WARMUP]);
+  const template = ids[WARMUP + 1]; // same state, never canceled: the ceilings clone it
+  const measured = ids.slice(WARMUP + 2);
+  const cancel = await profiled(profileAs, () => http(k, cancelPaths(measured)));
+  const canceled = await countCanceled(k.db, 'id = ANY($1)', measured);
+  if (canceled !== cancel.ok) cancel.failures = [...(cancel.failures ?? []), `${cancel.ok} answered 200 but ${canceled} are canceled`];
+
+  const clones = await clonePayments(k.db, template, WARMUP + n, CONCURRENCY, `bench_${scenario}_inproc`, true);
+  await k.db.query('ANALYZE payments');
+  const deadline = () => Date.now() + MAX_SECONDS * 1000;
+  await inProcessCeiling(k.db, probe.statements, ids[WARMUP], clones.slice(0, WARMUP), CONCURRENCY, deadline());
+  const inProcess = await inProcessCeiling(k.db, probe.statements, ids[WARMUP], clones.slice(WARMUP), CONCURRENCY, deadline());
+
+  let pgbench: PgbenchCeiling | null = null;
+  if (pgSchema && !existsSync(PGBENCH)) console.log(`  ${PGBENCH} not found: no pgbench ceiling`);
+  else if (pgSchema) pgbench = await pgbenchCeiling(k, scenario, probe.statements, ids[WARMUP], template, inProcess.reqPerSec, pgSchema);
+  return {
+    scenario,
+    statements: probe.statements.length,
+    queries: probe.total,
+    sql: probe.statements.map((s) => s.sql.replace(/--[^\n]*\n/g, ' ').replace(/\s+/g, ' ')),
+    cancel,
+    inProcess,
+    pgbench,
+  };
+}
+
+type PgbenchCeiling = PgbenchResult & { script: string; canceled: number; pool: number };
+
+/** Ceiling 1 on PostgreSQL: pgbench replays `statements` on a pool of clones of `template`. */
+async function pgbenchCeiling(k: Kasir, scenario: Scenario, statements: Statement[], capturedId: string, template: string, inProcessRate: number, schema: string): Promise<PgbenchCeiling> {
+  const tag = `bench_${scenario}`;
+  // Each pgbench transaction needs a payment of its own; size the pool from the in-process rate.
+  const pool = CONCURRENCY * Math.ceil(int('BENCH_PGBENCH_POOL', Math.max(20_000, inProcessRate * 8 * PGBENCH_SECONDS)) / CONCURRENCY);
+  await clonePayments(k.db, template, pool, CONCURRENCY, tag, false);
+  await prepareChainStarts(k.db, k.merchantId, tag, CONCURRENCY);
+  await k.db.query('ANALYZE payments');
+  const { script, defines } = pgbenchScript(statements, capturedId);
+  const file = `${HERE}${scenario}.pgbench`;
+  if (await writeScript(file, script)) console.log(`note: bench/${scenario}.pgbench changed: the cancel's SQL is not what it was`);
+  const r = await runPgbench({ file, url: PG_URL, schema, tag, defines, clients: CONCURRENCY, threads: 2, seconds: PGBENCH_SECONDS, logDir: `${HERE}results/pgbench-log` });
+  const canceled = await countCanceled(k.db, 'antom_payment_id ~ $1', `^${tag}_[0-9]+$`);
+  const result: PgbenchCeiling = { ...r, script: `bench/${scenario}.pgbench`, canceled, pool };
+  // -T stops clients mid-transaction: up to one started-but-uncounted cancel per client.
+  if (canceled < r.requests || canceled > r.requests + CONCURRENCY) result.failures = [`${r.requests} transactions but ${canceled} payments canceled`];
+  return result;
+}
+
+async function benchDatabase(db: Db, label: string, version: string, n: number, pgSchema: string | null): Promise<DatabaseResult> {
+  console.log(`\n${label}: ${version}; ${n} cancels per scenario, concurrency ${CONCURRENCY}, warm-up ${WARMUP}`);
+  const k = await startKasir(db);
+  const close = () => k.close();
+  cleanups.push(close);
+  await http(k, Array(WARMUP).fill(NOOP_PATH));
+  const noop = await profiled(PROFILE ? `${pgSchema ? 'postgres' : 'pglite'}-noop` : null, () => http(k, Array(n).fill(NOOP_PATH)));
+  const scenarios: ScenarioResult[] = [];
+  for (const s of SCENARIOS) {
+    scenarios.push(await benchScenario(k, s, n, pgSchema));
+    console.log(`  ${s}: done`);
+  }
+  cleanups.splice(cleanups.indexOf(close), 1);
+  await close();
+  const result: DatabaseResult = { database: label, version, concurrency: CONCURRENCY, noop, scenarios };
+  printTable(result);
+  return result;
+}
+
+async function pgReachable(url: string): Promise<string | null> {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    return (await c.query<{ v: string }>('SELECT version() AS v')).rows[0].v;
+  } catch {
+    return null;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+async function admin(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main() {
+  const pkg = (name: string) => readFile(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8').then((t) => JSON.parse(t).version as string);
+  const machine = { node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length, cpu: cpus()[0]?.model ?? '?' };
+  console.log(`Kasir cancel benchmark — node ${machine.node}, ${machine.cpus} × ${machine.cpu}, fastify ${await pkg('fastify')}, pg ${await pkg('pg')}`);
+  const results: DatabaseResult[] = [];
+
+  if (DATABASES.includes('pglite')) {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    cleanups.push(() => db.close());
+    const v = (await db.query<{ v: string }>('SELECT version() AS v')).rows[0].v;
+    results.push(await benchDatabase(db, 'PGlite (in memory)', `@electric-sql/pglite ${await pkg('@electric-sql/pglite')}, ${v}`, int('BENCH_N', 2000), null));
+    await cleanups.pop()!();
+  }
+  if (DATABASES.includes('postgres')) {
+    const version = await pgReachable(PG_URL);
+    if (!version) console.log(`\nPostgreSQL: not reachable at ${PG_URL.replace(/:[^:@/]*@/, ':***@')}; skipped`);
+    else {
+      const schema = `kasir_bench_${randomBytes(4).toString('hex')}`;
+      await admin(PG_URL, `CREATE SCHEMA ${schema}`);
+      cleanups.push(() => admin(PG_URL, `DROP SCHEMA ${schema} CASCADE`));
+      const db = await openDatabase({ databaseUrl: PG_URL, dataDir: '', schema });
+      cleanups.push(() => db.close());
+      let pgbenchVersion = 'pgbench not found';
+      try {
+        pgbenchVersion = execFileSync(PGBENCH, ['--version'], { encoding: 'utf8' }).trim();
+      } catch {}
+      results.push(await benchDatabase(db, 'PostgreSQL', `${version}; ${pgbenchVersion}; schema ${schema}`, int('BENCH_N', 3000), schema));
+    }
+  }
+  await cleanup();
+  await mkdir(`${HERE}results`, { recursive: true });
+  const out = { date: new Date().toISOString(), machine, concurrency: CONCURRENCY, warmup: WARMUP, results };
+  await writeFile(`${HERE}results/latest.json`, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\nwritten: bench/results/latest.json`);
+  const failed = results.some((r) => r.noop.failed || r.scenarios.some((s) => s.cancel.failures?.length || s.inProcess.failed || s.pgbench?.aborted || s.pgbench?.failures));
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main().catch(async (err) => {
+  console.error(err);
+  await cleanup();
+  process.exit(1);
+});
