@@ -34,6 +34,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logLevel === 'silent' ? false : { level: deps.logLevel },
     bodyLimit: deps.bodyLimit,
     genReqId: requestIdFor,
+    // No per-request log lines (DESIGN.md §9: no synchronous logging on the hot path); failures
+    // are logged where they are rendered.
+    disableRequestLogging: true,
     // Paths such as /nicepay//direct/v2/cancel are collapsed by the NICEPAY dialect itself.
     // Long ids must reach the handlers (which answer "not found" in their dialect), not the router's 414.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },

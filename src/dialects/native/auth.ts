@@ -43,6 +43,10 @@ export class ReplayGuard {
     this.queue.push(entry);
     return true;
   }
+  /** How many signatures are remembered (bounded by the traffic of one window). */
+  get size(): number {
+    return this.seen.size;
+  }
   /** Live entries are never dropped: that would let a replay through. */
   private prune(now: number): void {
     const q = this.queue;
