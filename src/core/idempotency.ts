@@ -6,6 +6,11 @@ import type { Db } from '../db/db.ts';
 import type { Clock } from './clock.ts';
 
 export const KEEP_MS = 24 * 3600_000;
+/**
+ * A request still "in flight" after this long has died (processor calls hold a payment for at most
+ * 30 s): a retry may take its key over instead of being told to wait for a day.
+ */
+export const IN_FLIGHT_LEASE_MS = 120_000;
 
 export interface IdempotencyKey {
   merchantId: string;
@@ -33,16 +38,19 @@ export async function beginIdempotent(db: Db, clock: Clock, k: IdempotencyKey, h
     [k.merchantId, k.scope, k.key, hash, now, new Date(now.getTime() + KEEP_MS)],
   );
   if (inserted.rows.length) return { kind: 'new' };
-  const { rows } = await db.query<{ request_hash: string; state: string; response_status: number | null; response_body: string | null; expires_at: Date }>(
-    'SELECT request_hash, state, response_status, response_body, expires_at FROM idempotency_keys WHERE merchant_id = $1 AND scope = $2 AND key = $3',
+  const { rows } = await db.query<{ request_hash: string; state: string; response_status: number | null; response_body: string | null; expires_at: Date; created_at: Date }>(
+    'SELECT request_hash, state, response_status, response_body, expires_at, created_at FROM idempotency_keys WHERE merchant_id = $1 AND scope = $2 AND key = $3',
     [k.merchantId, k.scope, k.key],
   );
   const r = rows[0];
-  if (!r || new Date(r.expires_at) <= now) {
-    // Gone or past its keeping time: the key is free again.
-    await db.query('DELETE FROM idempotency_keys WHERE merchant_id = $1 AND scope = $2 AND key = $3 AND expires_at <= $4', [
-      k.merchantId, k.scope, k.key, now,
-    ]);
+  const abandoned = r && r.state === 'in_flight' && new Date(r.created_at).getTime() + IN_FLIGHT_LEASE_MS <= now.getTime();
+  if (!r || new Date(r.expires_at) <= now || abandoned) {
+    // Gone, past its keeping time, or left in flight by a request that died: the key is free again.
+    await db.query(
+      `DELETE FROM idempotency_keys WHERE merchant_id = $1 AND scope = $2 AND key = $3
+          AND (expires_at <= $4 OR (state = 'in_flight' AND created_at <= $5))`,
+      [k.merchantId, k.scope, k.key, now, new Date(now.getTime() - IN_FLIGHT_LEASE_MS)],
+    );
     return beginIdempotent(db, clock, k, hash);
   }
   if (r.request_hash !== hash) return { kind: 'mismatch' };

@@ -46,11 +46,11 @@ async function resolve(deps: CoreDeps, p: Payment): Promise<Payment> {
   const ref = { id: p.id };
   switch (p.pendingOperation) {
     case 'cancel':
-      return (await cancelPayment(deps, ctx, { ref })).payment;
+      return (await cancelPayment(deps, ctx, { ref, resume: true })).payment;
     case 'capture':
-      return capturePayment(deps, ctx, { ref });
+      return capturePayment(deps, ctx, { ref, resume: true });
     case 'refund':
-      return (await refundPayment(deps, ctx, { ref })).payment;
+      return (await refundPayment(deps, ctx, { ref, resume: true })).payment;
     case 'confirm':
       return resolveConfirm(deps, ctx, p);
     case LATE_REVERSAL: {

@@ -32,7 +32,7 @@ export async function completeByBuyer(deps: CoreDeps, ctx: CallContext, ref: Pay
       // Paid after the cancel or expiry: never resurrected; the funds go back to the payer.
       const received = await receiveLateFunds(deps, ctx, p);
       if (!received) return RETRY;
-      const reversed = await reverseLateFunds(deps, ctx, received);
+      const reversed = await reverseLateFunds(deps, ctx, received, true);
       return reversed === RETRY ? received : reversed;
     }
     if (p.status !== 'requires_action' && p.status !== 'processing' && p.status !== 'requires_confirmation') {

@@ -6,9 +6,9 @@ import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
 import { decideCancel, type CancelDecision, type CancelRequest } from './cancel-decision.ts';
 import type { Payment } from './model.ts';
-import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
 import { updatePayment, type PaymentChanges, type PaymentRef } from './repo.ts';
-import { postPaidOut } from '../ledger/postings.ts';
+import { postHold, postPaidOut, postRelease } from '../ledger/postings.ts';
 
 export const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
 
@@ -16,6 +16,8 @@ export interface CancelInput extends Partial<CancelRequest> {
   ref: PaymentRef;
   merchantAccountId?: string | null;
   reason?: string | null;
+  /** The reconciler: finish whatever cancel is pending, whatever this input says. */
+  resume?: boolean;
 }
 
 export interface CancelResult {
@@ -31,11 +33,19 @@ export async function cancelPayment(deps: CoreDeps, ctx: CallContext, input: Can
     const contract = effectiveContract(p.profile, ctx.merchant.contract);
     if (!contract.apis.cancel) throw new KasirError('API_NOT_ENABLED', 'Cancel is not enabled in the merchant contract');
     if (p.pendingOperation === 'cancel') {
-      // Another request is cancelling: wait for it. An earlier one that ended unknown: finish it.
+      // Another request is cancelling: wait for it. An earlier one that ended unknown: finish it,
+      // when this is the same cancel (a partial cancel of another amount is not).
       if (holdsLease(p, now)) return WAIT;
-      return execute(deps, ctx, p, p.pendingData as unknown as StoredCancel);
+      const stored = p.pendingData as unknown as StoredCancel;
+      if (!input.resume && req.amount !== undefined && String(req.amount) !== stored.decision.amount) throw pendingElsewhere(p);
+      return execute(deps, ctx, p, stored);
     }
-    if (p.pendingOperation && p.pendingOperation !== 'capture' && holdsLease(p, now)) return WAIT;
+    if (p.pendingOperation && p.pendingOperation !== 'capture') {
+      if (holdsLease(p, now)) return WAIT;
+      // A confirm whose outcome is unknown is covered by the cancel (the void closes it at the
+      // processor); a pending refund or late-funds reversal must be finished first.
+      if (p.pendingOperation !== 'confirm') throw pendingElsewhere(p);
+    }
     const decision = decideCancel(p, contract, now, req);
     return execute(deps, ctx, p, { decision, reason: input.reason ?? null });
   });
@@ -67,7 +77,9 @@ async function execute(
     call: (claimed) => deps.processor.cancel(claimed, d.kind, amount),
     record,
     // A reversal gives paid money back: reserve it first (the real MERCHANT_BALANCE_NOT_ENOUGH check).
-    hold: d.kind === 'reversal' ? amount : undefined,
+    ...(d.kind === 'reversal'
+      ? { onClaim: (q, u, at) => postHold(q, u, amount, at), onRelease: (q, u, at) => postRelease(q, u, amount, at) }
+      : {}),
   });
   return done === RETRY ? RETRY : { payment: done, amount };
 }

@@ -1,7 +1,7 @@
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
-import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
 import type { PaymentRef } from './repo.ts';
 import { postCapture } from '../ledger/postings.ts';
 import type { Payment } from './model.ts';
@@ -10,6 +10,8 @@ export interface CaptureInput {
   ref: PaymentRef;
   /** Absent = everything capturable; the rest of the authorization is released. */
   amount?: bigint;
+  /** The reconciler: finish whatever capture is pending. */
+  resume?: boolean;
 }
 
 export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: CaptureInput): Promise<Payment> {
@@ -18,13 +20,17 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
     if (!effectiveContract(p.profile, ctx.merchant.contract).apis.capture) {
       throw new KasirError('API_NOT_ENABLED', 'Capture is not enabled in the merchant contract');
     }
-    if (p.pendingOperation === 'capture' && !holdsLease(p, now)) {
-      return finish(p, BigInt(String(p.pendingData?.amount)), (p.pendingData?.requestId as string) ?? ctx.requestId);
-    }
     if (p.pendingOperation === 'cancel') {
       throw new KasirError('INVALID_STATE', 'Payment cannot be captured while a cancellation is in progress', { details: { status: p.status } });
     }
     if (holdsLease(p, now)) return WAIT;
+    if (p.pendingOperation === 'capture') {
+      // An earlier capture's outcome is unknown: only the same capture may finish it.
+      const pendingAmount = BigInt(String(p.pendingData?.amount));
+      if (!input.resume && input.amount !== undefined && input.amount !== pendingAmount) throw pendingElsewhere(p);
+      return finish(p, pendingAmount, (p.pendingData?.requestId as string) ?? ctx.requestId);
+    }
+    if (p.pendingOperation) throw pendingElsewhere(p);
     if (p.status !== 'requires_capture') {
       throw new KasirError('INVALID_STATE', `Payment cannot be captured because its status is ${p.status}`, { details: { status: p.status } });
     }
@@ -43,9 +49,12 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
         call: (claimed) => deps.processor.capture(claimed, amt),
         record: (claimed) => {
           const at = deps.clock.now();
+          // The uncaptured rest of the authorization is released: it counts as canceled (voided),
+          // so what can later be refunded or reversed is exactly what was captured.
+          const released = claimed.amountCapturable - amt;
           return updateWithJournal(deps, claimed, 'captured', {
-            ...CLEAR_PENDING, amountReceived: amt, amountCapturable: 0n, capturedAt: at, succeededAt: at,
-          }, at, { dialect: ctx.dialect, requestId, amount: amt }, (q, u) => postCapture(q, u, amt, at));
+            ...CLEAR_PENDING, amountReceived: amt, amountCapturable: 0n, amountCanceled: claimed.amountCanceled + released, capturedAt: at, succeededAt: at,
+          }, at, { dialect: ctx.dialect, requestId, amount: amt, data: released > 0n ? { released: released.toString() } : {} }, (q, u) => postCapture(q, u, amt, at));
         },
       });
     }

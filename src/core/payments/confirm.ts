@@ -44,12 +44,11 @@ export async function confirmPayment(deps: CoreDeps, ctx: CallContext, input: Co
     try {
       outcome = await deps.processor.confirm(claimed, input.card);
     } catch (err) {
-      if (!(err instanceof ProcessorTimeout)) {
-        await updatePayment(deps.db, claimed, null, CLEAR_PENDING, deps.clock.now());
-        throw err;
-      }
+      // A timeout or any failure without an answer: the processor may have authorized or charged.
+      // The payment stays `processing` with the confirm pending, for the reconciler to ask.
       const unknown = await updatePayment(deps.db, claimed, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, deps.clock.now(), {
-        dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: 'confirm' },
+        dialect: ctx.dialect, requestId: ctx.requestId,
+        data: { operation: 'confirm', error: err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200) },
       });
       return { payment: unknown ?? claimed, outcomeUnknown: true };
     }

@@ -2,11 +2,10 @@
 // §5): the payment stays canceled/expired, the merchant is not told "succeeded", and the late funds
 // go back to the payer automatically. Both movements appear in the timeline and the ledger.
 import type { CallContext, CoreDeps } from '../deps.ts';
-import { KasirError } from '../errors.ts';
 import { postCapture, postHold, postPaidOut } from '../ledger/postings.ts';
-import { ProcessorTimeout } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { CLEAR_PENDING, RETRY, updateWithJournal } from './pending.ts';
+import { updatePayment } from './repo.ts';
 
 export const LATE_REVERSAL = 'late_reversal';
 
@@ -26,25 +25,38 @@ export function receiveLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment): 
 }
 
 /**
- * Returns reserved late funds to the payer. Used right after receiveLateFunds and by the reconciler
- * for a reversal whose processor call timed out or failed.
+ * Returns reserved late funds to the payer. Used right after receiveLateFunds (`fresh`: this request
+ * holds the claim) and by the reconciler, which first takes the claim over (a lapsed lease or an
+ * unknown outcome) and asks the processor whether the reversal already happened.
  */
-export async function reverseLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment): Promise<Payment | typeof RETRY> {
+export async function reverseLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment, fresh = false): Promise<Payment | typeof RETRY> {
   const amount = BigInt(String(p.pendingData?.amount ?? p.amount));
+  const claimed = fresh
+    ? p
+    : await updatePayment(deps.db, p, null, { pendingState: 'in_flight', pendingUntil: new Date(deps.clock.now().getTime() + deps.leaseMs) }, deps.clock.now());
+  if (!claimed) return RETRY;
+  let refusal: string | null = null;
   try {
-    const done = p.pendingState === 'unknown' && (await deps.processor.query(p, 'cancel')) === 'done';
-    const outcome = done ? { ok: true as const } : await deps.processor.cancel(p, 'reversal', amount);
-    if (!outcome.ok) throw new KasirError(outcome.code, outcome.message);
+    const done = !fresh && (await deps.processor.query(claimed, 'cancel')) === 'done';
+    const outcome = done ? { ok: true as const } : await deps.processor.cancel(claimed, 'reversal', amount);
+    if (!outcome.ok) refusal = outcome.code;
   } catch (err) {
-    // The funds stay reserved and the operation pending: the reconciler asks again later.
-    await updateWithJournal(deps, p, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, deps.clock.now(), {
-      dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: LATE_REVERSAL, error: (err as Error).message },
-    }, async () => {});
-    if (err instanceof ProcessorTimeout || err instanceof KasirError) return RETRY;
-    throw err;
+    // No answer: the funds stay reserved, the reconciler asks again later.
+    await updatePayment(deps.db, claimed, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, deps.clock.now(), {
+      dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: LATE_REVERSAL, error: String((err as Error).message).slice(0, 200) },
+    });
+    return RETRY;
+  }
+  if (refusal) {
+    // The payer's side refuses (e.g. the account is gone): retrying cannot help, an operator must act.
+    // The funds stay reserved and the payment says so; the reconciler leaves 'refused' alone.
+    await updatePayment(deps.db, claimed, 'outcome_unknown', { pendingState: 'refused', pendingUntil: null }, deps.clock.now(), {
+      dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: LATE_REVERSAL, refused: refusal },
+    });
+    return RETRY;
   }
   const now = deps.clock.now();
-  const reversed = await updateWithJournal(deps, p, 'late_payment_reversed', CLEAR_PENDING, now, {
+  const reversed = await updateWithJournal(deps, claimed, 'late_payment_reversed', CLEAR_PENDING, now, {
     dialect: ctx.dialect, requestId: ctx.requestId, amount,
   }, (q, u) => postPaidOut(q, u, amount, now, 'late_payment_reversal'));
   return reversed ?? RETRY;

@@ -27,7 +27,8 @@ export interface Payment {
   amountRefunded: bigint;
   amountCanceled: bigint;
   pendingOperation: string | null;
-  pendingState: 'in_flight' | 'unknown' | null;
+  /** 'refused': the processor definitively refused a call that cannot be given up (late-funds reversal). */
+  pendingState: 'in_flight' | 'unknown' | 'refused' | null;
   pendingUntil: Date | null;
   pendingData: Record<string, unknown> | null;
   cancellationReason: string | null;

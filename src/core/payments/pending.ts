@@ -7,7 +7,6 @@ import { KasirError } from '../errors.ts';
 import { ProcessorTimeout, type OperationOutcome, type ProcessorOperation } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { findPayment, updatePayment, type EventInfo, type PaymentChanges, type PaymentRef } from './repo.ts';
-import { postHold, postRelease } from '../ledger/postings.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { PaymentEvent } from './states.ts';
 import { EXPIRABLE } from './states.ts';
@@ -51,8 +50,10 @@ export async function withPayment<T>(
 /** Unpaid payments lapse at expiresAt even between sweeper runs: apply it on access. Null = raced. */
 export async function expireIfDue(deps: CoreDeps, p: Payment): Promise<Payment | null> {
   const now = deps.clock.now();
-  if (!p.expiresAt || p.expiresAt > now || !EXPIRABLE.includes(p.status) || holdsLease(p, now)) return p;
-  return updatePayment(deps.db, p, 'expired', { nextAction: null, pendingOperation: null, pendingState: null, pendingUntil: null, pendingData: null }, now, {
+  // A payment with a processor call pending (even one whose outcome is unknown) is not expired
+  // under it: that call (a cancel, say) may have taken effect. Its resolution decides.
+  if (!p.expiresAt || p.expiresAt > now || !EXPIRABLE.includes(p.status) || p.pendingOperation) return p;
+  return updatePayment(deps.db, p, 'expired', { nextAction: null }, now, {
     dialect: 'system',
   });
 }
@@ -68,10 +69,12 @@ export interface ClaimedCall {
   /** Guarded write of the success; must clear the pending columns. */
   record: (claimed: Payment) => Promise<Payment | null>;
   /**
-   * Funds leaving the merchant (refund, reversal): reserved in the ledger with the claim, so the
-   * balance check happens before the processor moves money; released if the processor refuses.
+   * Written in the claim's transaction (e.g. reserving the funds of a refund or reversal, so the
+   * balance check happens before the processor moves money) and undone in the release's, when the
+   * processor definitively refuses. Not repeated when an earlier claim is resumed.
    */
-  hold?: bigint;
+  onClaim?: (q: Queryable, claimed: Payment, at: Date) => Promise<unknown>;
+  onRelease?: (q: Queryable, released: Payment, at: Date) => Promise<unknown>;
 }
 
 /** The payment change and its journal commit together; `null` = lost the race, nothing posted. */
@@ -91,51 +94,52 @@ export function updateWithJournal(
   });
 }
 
+/** Another operation's processor call is pending on this payment: nothing else may start meanwhile. */
+export function pendingElsewhere(p: Payment): KasirError {
+  const state = p.pendingState === 'in_flight' ? 'is in progress' : 'has an unknown outcome and is being reconciled';
+  return new KasirError('REQUEST_IN_FLIGHT', `An earlier ${p.pendingOperation} of this payment ${state}; retry later`);
+}
+
 /**
  * Claims `p` for one processor call and runs it. Returns RETRY when the claim lost a race. A payment
- * already pending the same operation (an earlier call ended 'unknown') is resumed: the processor is
- * asked first whether that call took effect.
+ * already pending the same operation (an earlier call ended 'unknown', or its claimant died) is
+ * resumed: the processor is asked first whether that call took effect. Callers make sure a resume
+ * is the same request (pendingElsewhere otherwise). Only a definitive refusal from the processor
+ * releases the claim; any other failure leaves the outcome unknown, for a retry or the reconciler.
  */
 export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c: ClaimedCall): Promise<Payment | typeof RETRY> {
   const now = deps.clock.now();
-  // Resuming an earlier claim of the same operation: its funds are already reserved.
   const resuming = p.pendingOperation === c.operation;
-  const hold = resuming ? undefined : c.hold;
   const claim: PaymentChanges = {
     pendingOperation: c.operation,
     pendingState: 'in_flight',
     pendingUntil: new Date(now.getTime() + deps.leaseMs),
-    pendingData: c.data,
+    pendingData: resuming ? p.pendingData : c.data,
   };
-  const claimed = hold
-    ? await updateWithJournal(deps, p, null, claim, now, undefined, (q, u) => postHold(q, u, hold, now))
+  const onClaim = resuming ? undefined : c.onClaim;
+  const claimed = onClaim
+    ? await updateWithJournal(deps, p, null, claim, now, undefined, (q, u) => onClaim(q, u, now))
     : await updatePayment(deps.db, p, null, claim, now);
   if (!claimed) return RETRY;
-  const release = () => {
-    const at = deps.clock.now();
-    return c.hold
-      ? updateWithJournal(deps, claimed, null, CLEAR_PENDING, at, undefined, (q, u) => postRelease(q, u, c.hold!, at))
-      : updatePayment(deps.db, claimed, null, CLEAR_PENDING, at);
-  };
   let outcome: OperationOutcome;
   try {
-    // A retry after an unknown outcome asks the processor first: the call may already have happened.
     const alreadyDone = resuming && (await deps.processor.query(claimed, c.operation)) === 'done';
     outcome = alreadyDone ? { ok: true } : await c.call(claimed);
   } catch (err) {
-    if (err instanceof ProcessorTimeout) {
-      await updatePayment(deps.db, claimed, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, deps.clock.now(), {
-        dialect: ctx.dialect,
-        requestId: ctx.requestId,
-        data: { operation: c.operation },
-      });
-      throw new KasirError('OUTCOME_UNKNOWN', `The processor did not answer the ${c.operation} in time; retry with the same parameters`);
-    }
-    await release();
-    throw err;
+    // A timeout, a reset connection, anything but an answer: the call may have taken effect.
+    await updatePayment(deps.db, claimed, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, deps.clock.now(), {
+      dialect: ctx.dialect,
+      requestId: ctx.requestId,
+      data: { operation: c.operation, error: err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200) },
+    });
+    throw new KasirError('OUTCOME_UNKNOWN', `The processor did not answer the ${c.operation}; retry with the same parameters`);
   }
   if (!outcome.ok) {
-    await release();
+    const at = deps.clock.now();
+    const onRelease = c.onRelease;
+    await (onRelease
+      ? updateWithJournal(deps, claimed, null, CLEAR_PENDING, at, undefined, (q, u) => onRelease(q, u, at))
+      : updatePayment(deps.db, claimed, null, CLEAR_PENDING, at));
     throw new KasirError(outcome.code, outcome.message);
   }
   const recorded = await c.record(claimed);

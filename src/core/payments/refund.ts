@@ -3,16 +3,18 @@ import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
 import { isUuid, uuidv7 } from '../ids.ts';
 import { remainingAmount, type Payment } from './model.ts';
-import { CLEAR_PENDING, holdsLease, RETRY, runClaimed, WAIT, withPayment } from './pending.ts';
-import { updatePayment, type PaymentRef } from './repo.ts';
-import { postPaidOut } from '../ledger/postings.ts';
+import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import type { PaymentRef } from './repo.ts';
+import { postHold, postPaidOut, postRelease } from '../ledger/postings.ts';
+import type { Queryable } from '../../db/db.ts';
 
 export interface Refund {
   id: string;
   paymentId: string;
   amount: bigint;
   currency: string;
-  status: 'succeeded';
+  /** 'pending' while its processor call is under way or its outcome unknown. */
+  status: 'pending' | 'succeeded' | 'failed';
   reason: string | null;
   requestId: string | null;
   createdAt: Date;
@@ -26,6 +28,23 @@ export interface RefundInput {
   requestId?: string | null;
   /** Where this refund's result is notified (Antom refundNotifyUrl); default: the payment's URL. */
   notifyUrl?: string | null;
+  /** The reconciler: finish whatever refund is pending, whatever this input says. */
+  resume?: boolean;
+}
+
+interface PendingRefund {
+  amount: string;
+  refundId: string;
+  reason: string | null;
+  requestId: string | null;
+  notifyUrl: string | null;
+}
+
+/** Whether `input` is the refund already pending: only that one may finish it. */
+function sameRefund(pending: PendingRefund, input: RefundInput): boolean {
+  if (input.resume) return true;
+  if (input.requestId || pending.requestId) return input.requestId === pending.requestId;
+  return input.amount === undefined || String(input.amount) === pending.amount;
 }
 
 export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: RefundInput): Promise<{ payment: Payment; refund: Refund }> {
@@ -34,58 +53,83 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
     if (!effectiveContract(p.profile, ctx.merchant.contract).apis.refund) {
       throw new KasirError('API_NOT_ENABLED', 'Refund is not enabled in the merchant contract');
     }
-    const resuming = p.pendingOperation === 'refund' && !holdsLease(p, now);
-    if (!resuming && holdsLease(p, now)) return WAIT;
-    if (!resuming && p.status !== 'succeeded') {
+    if (holdsLease(p, now)) return WAIT;
+    if (p.pendingOperation === 'refund') {
+      const pending = p.pendingData as unknown as PendingRefund;
+      if (!sameRefund(pending, input)) throw pendingElsewhere(p);
+      return execute(deps, ctx, p, pending);
+    }
+    if (p.pendingOperation) throw pendingElsewhere(p);
+    if (p.status !== 'succeeded') {
       throw new KasirError('INVALID_STATE', `Payment cannot be refunded because its status is ${p.status}`, { details: { status: p.status } });
     }
-    const refundable = remainingAmount(p) - (p.amount - p.amountReceived);
-    const amount = resuming ? BigInt(String(p.pendingData?.amount)) : (input.amount ?? refundable);
+    if (input.requestId) {
+      // The same request id again (after its idempotency record expired): the same refund, or a conflict.
+      const earlier = await findRefund(deps, p.merchantId, { requestId: input.requestId });
+      if (earlier) {
+        if (earlier.paymentId === p.id && (input.amount === undefined || input.amount === earlier.amount)) return { payment: p, refund: earlier };
+        throw new KasirError('IDEMPOTENCY_MISMATCH', 'This refund request id was used for a different refund');
+      }
+    }
+    // Voids and releases count in amountCanceled, so what remains is exactly what can go back.
+    const refundable = remainingAmount(p);
+    const amount = input.amount ?? refundable;
     if (amount <= 0n || amount > refundable) {
       throw new KasirError('AMOUNT_EXCEEDS_AVAILABLE', 'The refund amount exceeds what is left to refund', { field: 'amount' });
     }
-    const refund: Refund = {
-      id: resuming ? String(p.pendingData?.refundId) : uuidv7(deps.clock),
-      paymentId: p.id,
-      amount,
-      currency: p.currency,
-      status: 'succeeded',
-      reason: resuming ? ((p.pendingData?.reason as string) ?? null) : (input.reason ?? null),
-      requestId: resuming ? ((p.pendingData?.requestId as string) ?? null) : (input.requestId ?? null),
-      createdAt: now,
-    };
-    const done = await runClaimed(deps, ctx, p, {
-      operation: 'refund',
-      data: {
-        amount: amount.toString(), refundId: refund.id, reason: refund.reason, requestId: refund.requestId,
-        notifyUrl: resuming ? ((p.pendingData?.notifyUrl as string) ?? null) : (input.notifyUrl ?? null),
-      },
-      call: (claimed) => deps.processor.refund(claimed, amount),
-      record: (claimed) => recordRefund(deps, ctx, claimed, refund, (claimed.pendingData?.notifyUrl as string) ?? null),
-      hold: amount,
+    return execute(deps, ctx, p, {
+      amount: amount.toString(),
+      refundId: uuidv7(deps.clock),
+      reason: input.reason ?? null,
+      requestId: input.requestId ?? null,
+      notifyUrl: input.notifyUrl ?? null,
     });
-    return done === RETRY ? RETRY : { payment: done, refund };
   });
 }
 
-/** The payment's new totals, its event and the refund row commit together. */
-function recordRefund(deps: CoreDeps, ctx: CallContext, p: Payment, r: Refund, notifyUrl: string | null): Promise<Payment | null> {
-  return deps.db.tx(async (q) => {
-    const now = deps.clock.now();
-    const updated = await updatePayment(q, p, 'refunded', { ...CLEAR_PENDING, amountRefunded: p.amountRefunded + r.amount }, now, {
+/**
+ * Claim: the funds are reserved and the refund row written as 'pending' in one transaction, so a
+ * request id used twice is refused before any money moves. Record: the payment's totals, its
+ * event, the pay-out and the row's 'succeeded' commit together. Refusal: released, row 'failed'.
+ */
+async function execute(deps: CoreDeps, ctx: CallContext, p: Payment, r: PendingRefund): Promise<{ payment: Payment; refund: Refund } | typeof RETRY> {
+  const amount = BigInt(r.amount);
+  const refund: Refund = { id: r.refundId, paymentId: p.id, amount, currency: p.currency, status: 'succeeded', reason: r.reason, requestId: r.requestId, createdAt: deps.clock.now() };
+  const setStatus = (q: Queryable, status: Refund['status'], at: Date) =>
+    q.query('UPDATE refunds SET status = $2, updated_at = $3 WHERE id = $1', [r.refundId, status, at]);
+  const done = await runClaimed(deps, ctx, p, {
+    operation: 'refund',
+    data: { ...r },
+    call: (claimed) => deps.processor.refund(claimed, amount),
+    onClaim: async (q, claimed, at) => {
+      await postHold(q, claimed, amount, at);
+      const inserted = await q.query(
+        `INSERT INTO refunds (id, payment_id, merchant_id, amount, currency, status, reason, request_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $8) ON CONFLICT DO NOTHING RETURNING id`,
+        [r.refundId, p.id, p.merchantId, amount, p.currency, r.reason, r.requestId, at],
+      );
+      if (!inserted.rows.length) throw new KasirError('IDEMPOTENCY_MISMATCH', 'This refund request id was used for a different refund');
+    },
+    onRelease: async (q, released, at) => {
+      await postRelease(q, released, amount, at);
+      await setStatus(q, 'failed', at);
+    },
+    record: (claimed) => {
+      const at = deps.clock.now();
       // The refund's own request id (Antom refundRequestId) names the event, also when the
       // reconciler finishes it; a native refund keeps the HTTP request's id.
-      dialect: ctx.dialect, requestId: r.requestId ?? ctx.requestId, amount: r.amount, data: notifyUrl ? { refundId: r.id, notifyUrl } : { refundId: r.id },
-    });
-    if (!updated) return null;
-    await postPaidOut(q, updated, r.amount, now, 'refund');
-    await q.query(
-      `INSERT INTO refunds (id, payment_id, merchant_id, amount, currency, status, reason, request_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`,
-      [r.id, p.id, p.merchantId, r.amount, r.currency, r.status, r.reason, r.requestId, now],
-    );
-    return updated;
+      return updateWithJournal(deps, claimed, 'refunded', { ...CLEAR_PENDING, amountRefunded: claimed.amountRefunded + amount }, at, {
+        dialect: ctx.dialect,
+        requestId: r.requestId ?? ctx.requestId,
+        amount,
+        data: r.notifyUrl ? { refundId: r.refundId, notifyUrl: r.notifyUrl } : { refundId: r.refundId },
+      }, async (q, u) => {
+        await postPaidOut(q, u, amount, at, 'refund');
+        await setStatus(q, 'succeeded', at);
+      });
+    },
   });
+  return done === RETRY ? RETRY : { payment: done, refund };
 }
 
 const REFUND_SELECT = 'SELECT id, payment_id, amount, currency, status, reason, request_id, created_at FROM refunds';
@@ -96,7 +140,7 @@ function rowToRefund(r: Record<string, unknown>): Refund {
     paymentId: r.payment_id as string,
     amount: BigInt(r.amount as string),
     currency: r.currency as string,
-    status: 'succeeded',
+    status: r.status as Refund['status'],
     reason: (r.reason as string) ?? null,
     requestId: (r.request_id as string) ?? null,
     createdAt: new Date(r.created_at as string),
