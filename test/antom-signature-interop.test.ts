@@ -167,6 +167,9 @@ test('malformed JSON and oversized bodies: PARAM_ILLEGAL, signed', async () => {
 test('a merchant registering its own public key: its signatures verify, the generated key no longer does', async () => {
   const c: AntomClient = await antomMerchant(h, 'Own key');
   const own = generateMerchantKeyPair();
+  const pasted = await admin(h, 'PUT', `/merchants/${c.merchantId}/keys/antom/public-key`, { publicKey: own.privateKeyPkcs8Pem });
+  assert.equal(pasted.status, 400, 'a private key pasted by mistake is refused, never stored');
+  assert.ok(!JSON.stringify(pasted.body).includes('PRIVATE KEY'), 'and never echoed');
   const put = await admin(h, 'PUT', `/merchants/${c.merchantId}/keys/antom/public-key`, { publicKey: own.publicKeySpkiPem });
   assert.equal(put.status, 200, JSON.stringify(put.body));
   const path = `${PREFIXES[1]}/pay`;

@@ -7,6 +7,7 @@ import { effectiveContract } from '../core/contracts/defaults.ts';
 import { ContractOverrideSchema, type ContractOverrides } from '../core/contracts/schema.ts';
 import type { CredentialCache } from '../core/merchants/credential-cache.ts';
 import { setAntomMerchantPublicKey } from '../core/merchants/dialect-credentials.ts';
+import { parsePublicKey } from '../dialects/antom/signature.ts';
 import {
   createMerchant, getMerchant, listMerchants, rotateNativeKey, setMerchantContract, setMerchantStatus,
   type Merchant, type MerchantDeps,
@@ -42,6 +43,18 @@ const ContractBody = Type.Object(
 const checkCreate = validator(CreateMerchantBody);
 const checkRotate = validator(RotateBody);
 const checkContract = validator(ContractBody);
+
+/**
+ * A merchant's Antom public key, checked and stored as SPKI PEM. A private key pasted by mistake is
+ * refused (and never stored or echoed): the credential's data column is not encrypted.
+ */
+function checkedPublicKey(text: string, field: string): string {
+  try {
+    return parsePublicKey(text).export({ type: 'spki', format: 'pem' }).toString();
+  } catch (err) {
+    throw new KasirError('INVALID_PARAMETER', `${field}: ${(err as Error).message}`, { field });
+  }
+}
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -92,7 +105,8 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
 
   route('POST', '/merchants', async (req) => {
     const body = checkCreate.check(parseJsonObject(rawBody(req.body), false));
-    const { merchant, native, antom, nicepay } = await createMerchant(deps.merchants, body.name, { nicepay: body.nicepay, antomPublicKey: body.antomPublicKey });
+    const antomPublicKey = body.antomPublicKey === undefined ? undefined : checkedPublicKey(body.antomPublicKey, 'antomPublicKey');
+    const { merchant, native, antom, nicepay } = await createMerchant(deps.merchants, body.name, { nicepay: body.nicepay, antomPublicKey });
     return ok({ ...renderMerchant(merchant), native, antom, nicepay }, 201);
   });
   route('GET', '/merchants', async () => ok({ object: 'list', data: (await listMerchants(deps.merchants.db)).map(renderMerchant) }));
@@ -115,9 +129,9 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
   route('PUT', '/merchants/:id/keys/antom/public-key', async (req) => {
     const body = checkAntomKey.check(parseJsonObject(rawBody(req.body), false));
     const m = await getMerchant(deps.merchants.db, id(req));
-    await setAntomMerchantPublicKey(deps.merchants, m.id, body.publicKey);
+    await setAntomMerchantPublicKey(deps.merchants, m.id, checkedPublicKey(body.publicKey, 'publicKey'));
     changed(null);
-    return ok({ id: m.id, antom: { merchantPublicKey: body.publicKey } });
+    return ok({ id: m.id, antom: { registered: true } });
   });
   route('GET', '/merchants/:id/contract', async (req) => ok(contractView(await getMerchant(deps.merchants.db, id(req)))));
   route('PUT', '/merchants/:id/contract', async (req) => {

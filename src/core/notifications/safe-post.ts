@@ -11,7 +11,11 @@ for (const [net, bits] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96]] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
+// IPv6: unspecified, loopback, unique-local, link- and site-local, multicast, and the ranges that
+// embed an IPv4 address (mapped, NAT64, 6to4), which could smuggle a private IPv4 target.
+for (const [net, bits] of [
+  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['2002::', 16],
+] as const) PRIVATE.addSubnet(net, bits, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
@@ -60,12 +64,18 @@ export function safePost(target: string, o: PostOptions): Promise<PostResult> {
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size <= 64 * 1024) chunks.push(c); // a receiver's answer is only inspected for an acknowledgement
+          // A receiver's answer is only inspected for an acknowledgement: stop reading past 64 KiB.
+          if (size <= 64 * 1024) chunks.push(c);
+          else res.destroy(new Error('answer larger than 64 KiB'));
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
+    // `timeout` is only an idle timeout: a receiver dripping bytes must not outlive the attempt (and
+    // the outbox lease), so the whole exchange gets one deadline too.
+    const deadline = setTimeout(() => req.destroy(new Error(`no complete answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+    req.on('close', () => clearTimeout(deadline));
     req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
     req.on('error', reject);
     req.end(o.body);

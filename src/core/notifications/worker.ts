@@ -5,7 +5,7 @@ import type { Db } from '../../db/db.ts';
 import type { Clock } from '../clock.ts';
 import { findCredential, findMerchantCredential, type MerchantDeps } from '../merchants/merchants.ts';
 import { getPaymentById } from '../payments/repo.ts';
-import type { NotificationFormats, OutboxItem } from './format.ts';
+import type { NotificationFormats, NotificationRequest, OutboxItem } from './format.ts';
 import { safePost } from './safe-post.ts';
 
 export interface DeliveryDeps {
@@ -67,7 +67,21 @@ async function deliverOne(deps: DeliveryDeps, item: OutboxItem): Promise<boolean
   const credential = item.endpointId
     ? await findCredential(deps.merchants, 'webhook', item.endpointId)
     : await findMerchantCredential(deps.merchants, item.merchantId, item.format);
-  const request = format && payment ? format.build(item, payment, credential, deps.clock.now()) : null;
+  let request: NotificationRequest | null;
+  try {
+    request = format && payment ? format.build(item, payment, credential, deps.clock.now()) : null;
+  } catch (err) {
+    // A notification that cannot even be built (say, an unusable stored URL) never will be: give it
+    // up with the reason on record, instead of re-claiming it forever.
+    await deps.db.tx(async (q) => {
+      await q.query(
+        `INSERT INTO delivery_attempts (outbox_id, attempt, at, error, duration_ms) VALUES ($1, $2, $3, $4, 0)`,
+        [item.id, item.attempts, deps.clock.now(), `could not build the notification: ${String((err as Error).message).slice(0, 400)}`],
+      );
+      await q.query(`UPDATE outbox SET status = 'failed', locked_until = NULL WHERE id = $1`, [item.id]);
+    });
+    return false;
+  }
   if (!request) {
     await deps.db.query(`UPDATE outbox SET status = 'skipped', locked_until = NULL WHERE id = $1`, [item.id]);
     return false;

@@ -4,6 +4,7 @@
 // number. Unknown fields are allowed: SDKs send many optional objects (env, buyer, goods …) that
 // the sandbox does not need, and refusing them would break unchanged merchant code.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { storableDate } from '../../http/datetime.ts';
 import { invalidParameter, KasirError } from '../../core/errors.ts';
 import { parseMinor } from '../../core/money.ts';
 import { literals } from '../../core/schema-helpers.ts';
@@ -114,7 +115,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{
 
 /** An ISO 8601 date-time with an offset, as Antom sends them (e.g. 2019-11-27T12:01:01+08:00). */
 export function parseDateTime(text: string, field: string): Date {
-  const ms = DATE_TIME.test(text) ? Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
-  if (Number.isNaN(ms)) throw invalidParameter(field, 'must be an ISO 8601 date-time with an offset');
-  return new Date(ms);
+  const date = DATE_TIME.test(text) ? storableDate(Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))) : null;
+  if (!date) throw invalidParameter(field, 'must be an ISO 8601 date-time with an offset');
+  return date;
 }

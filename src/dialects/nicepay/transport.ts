@@ -70,9 +70,12 @@ export function parseNicepayBody(contentType: string | undefined, raw: Buffer): 
   const text = raw.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trim() === '') return Object.create(null) as Record<string, string>;
   const type = mediaType(contentType);
-  if (isJsonType(type)) return parseJson(text);
-  if (type === 'application/x-www-form-urlencoded') return parseForm(text);
-  return text.trimStart().startsWith('{') ? parseJson(text) : parseForm(text);
+  const fields = isJsonType(type) || (type !== 'application/x-www-form-urlencoded' && text.trimStart().startsWith('{')) ? parseJson(text) : parseForm(text);
+  // PostgreSQL text cannot hold NUL: refuse it here as a malformed body, never a database error.
+  for (const [name, value] of Object.entries(fields)) {
+    if (value.includes('\u0000')) throw new NicepayBodyError(`${name} contains a NUL character`);
+  }
+  return fields;
 }
 
 const AMOUNT = /^(\d+)(?:\.(\d+))?$/;

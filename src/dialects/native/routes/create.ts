@@ -3,6 +3,7 @@ import { isCurrency, parseMajor } from '../../../core/money.ts';
 import { createPayment } from '../../../core/payments/create.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import { parseJsonObject, validator } from '../../../http/validate.ts';
+import { storableDate } from '../../../http/datetime.ts';
 import { ok, renderPayment } from '../render.ts';
 import type { NativeRequest } from '../route.ts';
 import { CreatePaymentBody } from '../schemas.ts';
@@ -22,9 +23,9 @@ export function parseTime(text: string, field: string): Date {
   // Date.parse rolls impossible dates over ("2099-02-30" → 2 March, "T24:00" → next day): refuse them.
   const [year, month, day, hour] = m ? m.slice(1, 5).map(Number) : [];
   const real = m !== null && hour <= 23 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
-  const ms = real ? Date.parse(text) : NaN;
-  if (Number.isNaN(ms)) throw invalidParameter(field, 'must be an ISO 8601 date-time with a time zone');
-  return new Date(ms);
+  const date = real ? storableDate(Date.parse(text)) : null;
+  if (!date) throw invalidParameter(field, 'must be an ISO 8601 date-time with a time zone, between years 1 and 9999');
+  return date;
 }
 
 export async function createHandler(deps: NativeDeps, r: NativeRequest) {
