@@ -16,6 +16,7 @@ import { JSON_TYPE } from './dialects/native/route.ts';
 import { checkoutPages } from './http/checkout.ts';
 import { captureRawBodies } from './http/raw-body.ts';
 import { requestIdFor } from './http/request-id.ts';
+import { RateLimiter } from './http/rate-limit.ts';
 
 export interface AppDeps {
   core: CoreDeps;
@@ -61,10 +62,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ status: 'unavailable' });
     }
   });
+  // One per-merchant limiter for all dialects (the contract's rateLimitPerSecond of each profile).
+  const limiter = new RateLimiter(deps.core.clock);
   await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken });
-  await app.register(nativeDialect, { prefix: '/api/v1', core: deps.core, merchants: deps.merchants, credentials: deps.credentials, replays: new ReplayGuard(deps.core.clock) });
-  await app.register(antomDialect, { core: deps.core, credentials: deps.credentials, publicUrl: deps.publicUrl });
+  await app.register(nativeDialect, { prefix: '/api/v1', core: deps.core, merchants: deps.merchants, credentials: deps.credentials, replays: new ReplayGuard(deps.core.clock), limiter });
+  await app.register(antomDialect, { core: deps.core, credentials: deps.credentials, publicUrl: deps.publicUrl, limiter });
   await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });
-  await app.register(nicepayDialect, { prefix: '/nicepay', core: deps.core, credentials: deps.credentials });
+  await app.register(nicepayDialect, { prefix: '/nicepay', core: deps.core, credentials: deps.credentials, limiter });
   return app;
 }

@@ -7,7 +7,7 @@ import type { CoreDeps } from '../../core/deps.ts';
 import { KasirError } from '../../core/errors.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
-import { RateLimiter } from '../../http/rate-limit.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
 import { operationHandler, respond, type AntomDeps, type AntomOp } from './route.ts';
 import { cancel } from './routes/cancel.ts';
 import { capture } from './routes/capture.ts';
@@ -24,11 +24,12 @@ export interface AntomOptions {
   core: CoreDeps;
   credentials: CredentialCache;
   publicUrl: () => string;
+  /** Shared by every dialect: a merchant's limit counts all its requests. */
+  limiter: RateLimiter;
 }
 
 export async function antomDialect(app: FastifyInstance, opts: AntomOptions): Promise<void> {
-  // One limiter for all prefixes: a merchant's limit counts its requests, whichever path they use.
-  const deps: AntomDeps = { core: opts.core, credentials: opts.credentials, publicUrl: opts.publicUrl, limiter: new RateLimiter(opts.core.clock) };
+  const deps: AntomDeps = { core: opts.core, credentials: opts.credentials, publicUrl: opts.publicUrl, limiter: opts.limiter };
   const handler = operationHandler(deps, OPS);
   for (const prefix of ANTOM_PREFIXES) {
     await app.register(

@@ -7,6 +7,8 @@ import { abandonIdempotent, beginIdempotent, finishIdempotent, requestHash, type
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { MerchantDeps } from '../../core/merchants/merchants.ts';
 import { rawBody } from '../../http/raw-body.ts';
+import type { RateLimiter } from '../../http/rate-limit.ts';
+import { effectiveContract } from '../../core/contracts/defaults.ts';
 import { authenticateNative, type ReplayGuard } from './auth.ts';
 import { renderError, type Rendered } from './render.ts';
 
@@ -15,6 +17,8 @@ export interface NativeDeps {
   merchants: MerchantDeps;
   credentials: CredentialCache;
   replays: ReplayGuard;
+  /** Shared by every dialect: a merchant's limit counts all its requests. */
+  limiter: RateLimiter;
 }
 
 export type NativeMethod = 'GET' | 'POST' | 'DELETE';
@@ -55,6 +59,9 @@ export function nativeRoute(app: FastifyInstance, deps: NativeDeps, method: Nati
           },
           { clock: deps.core.clock, credentials: deps.credentials, replays: deps.replays },
         );
+        if (!deps.limiter.allow(merchant.id, effectiveContract('native', merchant.contract).rateLimitPerSecond)) {
+          throw new KasirError('RATE_LIMITED', 'Too many requests: the merchant contract allows fewer per second');
+        }
         const ctx: CallContext = { merchant: { id: merchant.id, contract: merchant.contract }, dialect: 'native', requestId: req.id };
         const key = method === 'POST' ? header(req, 'idempotency-key') : undefined;
         if (key !== undefined) {

@@ -6,7 +6,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ERRORS, KasirError } from '../../core/errors.ts';
 import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
-import { RateLimiter } from '../../http/rate-limit.ts';
 import type { NicepayDeps } from './auth.ts';
 import { nicepayError } from './render.ts';
 import { JSON_TYPE, nicepayRoute, sendReply } from './route.ts';
@@ -17,7 +16,7 @@ import { registrationHandler } from './routes/registration.ts';
 import { sandboxPayHandler } from './routes/sandbox.ts';
 
 export async function nicepayDialect(app: FastifyInstance, opts: NicepayDeps): Promise<void> {
-  const deps: NicepayDeps = { core: opts.core, credentials: opts.credentials, limiter: opts.limiter ?? new RateLimiter(opts.core.clock) };
+  const deps: NicepayDeps = { core: opts.core, credentials: opts.credentials, limiter: opts.limiter };
   // A Content-Type that is not a media type at all ("", "json") would make Fastify refuse the body
   // before any route runs; NICEPAY clients get the body sniffed instead (transport.ts).
   app.addHook('onRequest', async (req) => {
