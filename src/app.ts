@@ -12,7 +12,7 @@ import { nicepayDialect } from './dialects/nicepay/plugin.ts';
 import { adminApi } from './http/admin.ts';
 import { KasirError } from './core/errors.ts';
 import { renderError } from './dialects/native/render.ts';
-import { JSON_TYPE } from './dialects/native/route.ts';
+import { sendEnvelope } from './dialects/native/route.ts';
 import { checkoutPages } from './http/checkout.ts';
 import { captureRawBodies } from './http/raw-body.ts';
 import { requestIdFor } from './http/request-id.ts';
@@ -38,16 +38,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // No per-request log lines (DESIGN.md §9: no synchronous logging on the hot path); failures
     // are logged where they are rendered.
     disableRequestLogging: true,
-    // Paths such as /nicepay//direct/v2/cancel are collapsed by the NICEPAY dialect itself.
+    // Duplicate slashes are collapsed here: one NICEPAY SDK requests /nicepay//direct/v2/...
     // Long ids must reach the handlers (which answer "not found" in their dialect), not the router's 414.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
     return503OnClosing: true,
     // A URL Fastify cannot even decode (e.g. a broken percent-escape) names nothing: answer the
     // envelope's 404 with a request id, like any unknown path, instead of Fastify's bare 400.
     frameworkErrors: (_err, req, res) => {
-      const reply = res as FastifyReply;
-      const { status, body } = renderError(new KasirError('NO_SUCH_API', 'Not found'));
-      return reply.code(status).header('x-request-id', req.id).header('content-type', JSON_TYPE).send(JSON.stringify(body));
+      return sendEnvelope((res as FastifyReply).header('x-request-id', req.id), renderError(new KasirError('NO_SUCH_API', 'Not found')));
     },
   });
   captureRawBodies(app);

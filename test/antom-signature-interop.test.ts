@@ -4,6 +4,7 @@
 // and epoch millis; the docs' "true" strings and spaces in the Signature header; every prefix.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { newRsaKeyPair } from '../src/core/merchants/rsa.ts';
 import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { admin, startKasir } from './helpers/harness.ts';
 import { antomMerchant, expectResult, payBody, PREFIXES, verifyResponse, type AntomClient, type AntomResponse } from './helpers/antom.ts';
 import { installationSigningKey } from '../src/dialects/antom/auth.ts';
-import { generateMerchantKeyPair, parsePublicKey, signedText } from '../src/dialects/antom/signature.ts';
+import { parsePublicKey, signedText } from '../src/dialects/antom/signature.ts';
 
 const h = await startKasir();
 const m = await antomMerchant(h);
@@ -127,7 +128,7 @@ test('INVALID_SIGNATURE: tampered body, another key, missing header, wrong algor
   const time = String(Date.now());
   const path = `${PREFIXES[0]}/inquiryPayment`;
   const good = opensslSign(m.privateKeyPkcs8, signedText('POST', path, m.clientId, time, raw));
-  const other = opensslSign(generateMerchantKeyPair().privateKeyPkcs8Pem, signedText('POST', path, m.clientId, time, raw));
+  const other = opensslSign((await newRsaKeyPair()).privateKeyPkcs8Pem, signedText('POST', path, m.clientId, time, raw));
   const cases = [
     { raw: raw.replace('nope', 'nopf'), signature: `algorithm=RSA256,keyVersion=1,signature=${good}` },
     { raw, signature: `algorithm=RSA256,keyVersion=1,signature=${other}` },
@@ -166,7 +167,7 @@ test('malformed JSON and oversized bodies: PARAM_ILLEGAL, signed', async () => {
 
 test('a merchant registering its own public key: its signatures verify, the generated key no longer does', async () => {
   const c: AntomClient = await antomMerchant(h, 'Own key');
-  const own = generateMerchantKeyPair();
+  const own = await newRsaKeyPair();
   const pasted = await admin(h, 'PUT', `/merchants/${c.merchantId}/keys/antom/public-key`, { publicKey: own.privateKeyPkcs8Pem });
   assert.equal(pasted.status, 400, 'a private key pasted by mistake is refused, never stored');
   assert.ok(!JSON.stringify(pasted.body).includes('PRIVATE KEY'), 'and never echoed');

@@ -1,5 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { newRsaKeyPair } from '../src/core/merchants/rsa.ts';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,6 @@ import {
   cachedPrivateKey,
   cachedPublicKey,
   formatSignatureHeader,
-  generateMerchantKeyPair,
   parsePrivateKey,
   parsePublicKey,
   parseSignatureHeader,
@@ -19,7 +19,7 @@ import {
   verifyRsa256,
 } from '../src/dialects/antom/signature.ts';
 
-const pair = generateMerchantKeyPair();
+const pair = await newRsaKeyPair();
 const pub = parsePublicKey(pair.publicKeySpkiPem);
 const priv = parsePrivateKey(pair.privateKeyPkcs8Pem);
 const dir = mkdtempSync(join(tmpdir(), 'kasir-antom-sig-'));

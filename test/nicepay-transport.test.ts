@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseNicepayBody, NicepayBodyError, canonicalAmount, collapseSlashes } from '../src/dialects/nicepay/transport.ts';
+import { parseNicepayBody, NicepayBodyError, canonicalAmount } from '../src/dialects/nicepay/transport.ts';
 import { wibParts, formatTxid, parseTxid, sandboxVacctNo, STATUS_WORDS, statusWord } from '../src/dialects/nicepay/txid.ts';
 import * as codes from '../src/dialects/nicepay/result-codes.ts';
 
@@ -61,13 +61,6 @@ test('canonicalAmount', () => {
     '1000000000000', 'abc', '0x10', '١٢٣', '10 000', 'Infinity', 'NaN']) {
     assert.equal(canonicalAmount(bad), null, String(bad));
   }
-});
-
-test('collapseSlashes', () => {
-  assert.equal(collapseSlashes('/nicepay//direct/v2/cancel'), '/nicepay/direct/v2/cancel');
-  assert.equal(collapseSlashes('//nicepay///direct//v2/inquiry'), '/nicepay/direct/v2/inquiry');
-  assert.equal(collapseSlashes('/nicepay/direct/v2/payment?callBackUrl=https://m.com//x'), '/nicepay/direct/v2/payment?callBackUrl=https://m.com//x');
-  assert.equal(collapseSlashes('/'), '/');
 });
 
 test('wibParts is UTC+7 whatever the process time zone', () => {

@@ -1,6 +1,6 @@
 // The operator's admin API (`/admin/v1`, bearer admin token): merchants, keys and contracts.
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { KasirError } from '../core/errors.ts';
 import { effectiveContract } from '../core/contracts/defaults.ts';
@@ -13,7 +13,7 @@ import {
   type Merchant, type MerchantDeps,
 } from '../core/merchants/merchants.ts';
 import { ok, renderError, type Rendered } from '../dialects/native/render.ts';
-import { JSON_TYPE } from '../dialects/native/route.ts';
+import { sendEnvelope } from '../dialects/native/route.ts';
 import { rawBody } from './raw-body.ts';
 import { parseJsonObject, validator } from './validate.ts';
 import { fastifyErrorToKasir } from './fastify-errors.ts';
@@ -94,7 +94,7 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
         } catch (err) {
           rendered = renderError(err);
         }
-        return send(reply, rendered);
+        return sendEnvelope(reply, rendered);
       },
     });
   const id = (req: FastifyRequest) => (req.params as { id: string }).id;
@@ -146,10 +146,6 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     return ok(contractView(changed(await setMerchantContract(deps.merchants, current.id, merged as ContractOverrides))));
   });
   moneyAdminRoutes(route, deps.merchants);
-  app.setNotFoundHandler((_req, reply) => send(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
-  app.setErrorHandler((err, _req, reply) => send(reply, renderError(fastifyErrorToKasir(err))));
-}
-
-function send(reply: FastifyReply, r: Rendered) {
-  return reply.code(r.status).header('content-type', JSON_TYPE).send(JSON.stringify(r.body));
+  app.setNotFoundHandler((_req, reply) => sendEnvelope(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
+  app.setErrorHandler((err, _req, reply) => sendEnvelope(reply, renderError(fastifyErrorToKasir(err))));
 }

@@ -17,16 +17,3 @@ export async function sweepExpired(deps: CoreDeps, batch = 200): Promise<number>
   }
   return expired;
 }
-
-/** Runs `job` every `everyMs` without overlapping itself; returns a stop function. */
-export function every(everyMs: number, job: () => Promise<unknown>, onError: (err: unknown) => void): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    running = running.then(job).catch(onError);
-  }, everyMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
-}

@@ -3,7 +3,7 @@
 // leases on processor calls), so running the same job in every process is safe, only redundant.
 import type { CoreDeps } from '../deps.ts';
 import { deliverDue, type DeliveryDeps } from '../notifications/worker.ts';
-import { every, sweepExpired } from './expiry.ts';
+import { sweepExpired } from './expiry.ts';
 import { reconcileUnknown } from './reconcile.ts';
 import { settleDue } from './settlement.ts';
 
@@ -24,5 +24,18 @@ export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
+  };
+}
+
+/** Runs `job` every `everyMs` without overlapping itself; returns a stop function. */
+export function every(everyMs: number, job: () => Promise<unknown>, onError: (err: unknown) => void): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(job).catch(onError);
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
   };
 }

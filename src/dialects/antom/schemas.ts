@@ -108,8 +108,6 @@ export function minorUnits(a: Static<typeof AmountSchema>, field: string, curren
   return parsed.minor;
 }
 
-/** "true" or true. */
-export const isTrue = (v: boolean | 'true' | 'false' | undefined): boolean => v === true || v === 'true';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 

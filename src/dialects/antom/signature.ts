@@ -4,7 +4,6 @@
 import {
   createPrivateKey,
   createPublicKey,
-  generateKeyPairSync,
   sign,
   verify,
   type KeyObject,
@@ -14,12 +13,6 @@ export interface SignatureHeader {
   algorithm?: string;
   keyVersion?: string;
   signature?: string;
-}
-
-export interface MerchantKeyPair {
-  publicKeySpkiPem: string;
-  privateKeyPkcs8Pem: string;
-  privateKeyPkcs1Pem: string;
 }
 
 const MIN_RSA_BITS = 2048;
@@ -87,15 +80,6 @@ export function formatSignatureHeader(signature: string, keyVersion: number | st
   return `algorithm=RSA256,keyVersion=${keyVersion},signature=${signature}`;
 }
 
-// Both private encodings are handed out because JAVA/GO/NET SDKs load PKCS#8 and PY/PHP PKCS#1.
-export function generateMerchantKeyPair(): MerchantKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: MIN_RSA_BITS });
-  return {
-    publicKeySpkiPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
-    privateKeyPkcs8Pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
-    privateKeyPkcs1Pem: privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
-  };
-}
 
 export function parsePublicKey(pem: string): KeyObject {
   const text = pem.trim();

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { KasirError } from '../../core/errors.ts';
 import { renderError } from './render.ts';
-import { JSON_TYPE, nativeRoute, type NativeDeps, type NativeMethod, type NativeRequest } from './route.ts';
+import { nativeRoute, sendEnvelope, type NativeDeps, type NativeMethod, type NativeRequest } from './route.ts';
 import { createEndpointHandler, deleteEndpointHandler, listEndpointsHandler } from './routes/webhook-endpoints.ts';
 import type { Rendered } from './render.ts';
 import { createHandler } from './routes/create.ts';
@@ -29,14 +29,10 @@ const ROUTES: [method: NativeMethod, url: string, op: Op][] = [
 
 export async function nativeDialect(app: FastifyInstance, deps: NativeDeps): Promise<void> {
   for (const [method, url, op] of ROUTES) nativeRoute(app, deps, method, url, (r) => op(deps, r));
-  app.setNotFoundHandler((_req, reply) => send(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
+  app.setNotFoundHandler((_req, reply) => sendEnvelope(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
   app.setErrorHandler((err, req, reply) => {
     const rendered = renderError(fastifyErrorToKasir(err));
     if (rendered.status >= 500) req.log.error({ err }, 'native request failed');
-    return send(reply, rendered);
+    return sendEnvelope(reply, rendered);
   });
-}
-
-function send(reply: import('fastify').FastifyReply, r: Rendered) {
-  return reply.code(r.status).header('content-type', JSON_TYPE).send(JSON.stringify(r.body));
 }

@@ -1,6 +1,6 @@
 // One wrapper for every native route: authenticate (seed 002 HMAC), apply Idempotency-Key, run the
 // operation, render the envelope. Handlers only translate between the wire and a core operation.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallContext, CoreDeps } from '../../core/deps.ts';
 import { KasirError } from '../../core/errors.ts';
 import { abandonIdempotent, beginIdempotent, finishIdempotent, requestHash, type IdempotencyKey } from '../../core/idempotency.ts';
@@ -91,6 +91,11 @@ export function nativeRoute(app: FastifyInstance, deps: NativeDeps, method: Nati
 }
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends a rendered envelope (native dialect, admin API, framework errors). */
+export function sendEnvelope(reply: FastifyReply, r: Rendered) {
+  return reply.code(r.status).header('content-type', JSON_TYPE).send(JSON.stringify(r.body));
+}
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];

@@ -60,6 +60,24 @@ export function nicepayData(p: Payment): NicepayData {
 const isVaCvs = (pm: PayMethod) => pm === '02' || pm === '03';
 
 /** The resultCd and resultMsg for a failure, by operation and (where it matters) payMethod. */
+/** The transaction fields every answer about one tXid starts with (registration, payment callback). */
+export function transactionFields(p: Payment, d: NicepayData, result: codes.NicepayResult) {
+  return {
+    resultCd: result.resultCd,
+    resultMsg: result.resultMsg,
+    tXid: p.nicepayTxid,
+    referenceNo: p.nicepayReferenceNo,
+    payMethod: d.payMethod,
+    amt: minorToRupiah(p.amount),
+    transDt: d.transDt,
+    transTm: d.transTm,
+    description: d.description,
+    currency: d.currency,
+    goodsNm: d.goodsNm,
+    billingNm: d.billingNm,
+  };
+}
+
 export function nicepayError(err: unknown, op: Operation, payMethod?: PayMethod): codes.NicepayResult {
   if (err instanceof NicepayBodyError) return { resultCd: ERRORS.INVALID_PARAMETER.nicepay, resultMsg: err.message };
   if (!(err instanceof KasirError)) return { resultCd: ERRORS.INTERNAL.nicepay, resultMsg: 'Internal error' };

@@ -94,12 +94,3 @@ export function canonicalAmount(value: string | undefined): string | null {
   const digits = m[1]!.replace(/^0+(?=\d)/, '');
   return digits.length <= 12 ? digits : null;
 }
-
-/** One SDK requests `/nicepay//direct/v2/...`; collapse runs of slashes in the path only,
- * leaving any query string (which may hold URLs) untouched. */
-export function collapseSlashes(path: string): string {
-  const q = path.indexOf('?');
-  const head = q === -1 ? path : path.slice(0, q);
-  const tail = q === -1 ? '' : path.slice(q);
-  return head.replace(/\/{2,}/g, '/') + tail;
-}

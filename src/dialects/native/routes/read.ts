@@ -1,5 +1,4 @@
 // Retrieve, list and the events timeline: reads only.
-import { KasirError } from '../../../core/errors.ts';
 import { listEvents, listPayments } from '../../../core/payments/repo.ts';
 import { withPayment } from '../../../core/payments/pending.ts';
 import type { Status } from '../../../core/payments/states.ts';
@@ -35,7 +34,6 @@ export async function listHandler(deps: NativeDeps, r: NativeRequest) {
     createdGte: q.createdGte ? parseTime(q.createdGte, 'createdGte') : undefined,
     createdLte: q.createdLte ? parseTime(q.createdLte, 'createdLte') : undefined,
   });
-  if (!rows) throw new KasirError('INTERNAL');
   const page = rows.slice(0, limit);
   return ok({ object: 'list', data: page.map(renderPayment), hasMore: rows.length > limit, nextStartingAfter: rows.length > limit ? page[page.length - 1].id : null });
 }

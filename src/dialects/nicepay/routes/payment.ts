@@ -12,7 +12,7 @@ import type { CardData } from '../../../core/processors/processor.ts';
 import { credentialFor, verifyToken, type Authenticated, type NicepayDeps } from '../auth.ts';
 import { httpUrl, invalid, minorToRupiah, missing, opt, req, requireFields, type Fields } from '../fields.ts';
 import { callbackTarget, challengePage, errorPage, redirectPage } from '../html.ts';
-import { authNo, nicepayData, nicepayError } from '../render.ts';
+import { authNo, nicepayData, nicepayError, transactionFields } from '../render.ts';
 import type { NicepayResult } from '../result-codes.ts';
 import { SUCCESS } from '../result-codes.ts';
 import type { NicepayReply, NicepayRequest } from '../route.ts';
@@ -49,18 +49,7 @@ export async function locateByTxid(deps: NicepayDeps, f: Fields, requestId: stri
 export function callbackParams(p: Payment, result: NicepayResult, card?: { cardNo: string; cardExpYymm?: string }) {
   const d = nicepayData(p);
   return {
-    resultCd: result.resultCd,
-    resultMsg: result.resultMsg,
-    tXid: p.nicepayTxid,
-    referenceNo: p.nicepayReferenceNo,
-    payMethod: d.payMethod,
-    amt: minorToRupiah(p.amount),
-    transDt: d.transDt,
-    transTm: d.transTm,
-    description: d.description,
-    currency: d.currency,
-    goodsNm: d.goodsNm,
-    billingNm: d.billingNm,
+    ...transactionFields(p, d, result),
     ...(d.payMethod === '01' ? { authNo: authNo(p), cardNo: card ? maskCard(card.cardNo) : undefined, cardExpYymm: card?.cardExpYymm } : {}),
     ...(d.mitraCd ? { mitraCd: d.mitraCd } : {}),
   };

@@ -11,11 +11,12 @@ import type { Payment } from '../../../core/payments/model.ts';
 import { findPayment } from '../../../core/payments/repo.ts';
 import { authenticate, type Authenticated, type NicepayDeps } from '../auth.ts';
 import {
-  httpUrl, IDR, invalid, maxLen, minorToRupiah, opt, parseWib, registrationAmount, req, requireFields, rupiahToMinor, type Fields,
+  httpUrl, IDR, invalid, maxLen, opt, parseWib, registrationAmount, req, requireFields, rupiahToMinor, type Fields,
 } from '../fields.ts';
 import { CVS_PARTNERS, EWALLET_PARTNERS, isPaidOffline, isPayMethod, PAY_METHODS, QRIS_DEFAULT_PARTNER, VA_BANKS, type PayMethod } from '../methods.ts';
 import { sandboxQrContent } from '../qris.ts';
-import { methodFields, nicepayData, type NicepayData } from '../render.ts';
+import { methodFields, nicepayData, transactionFields, type NicepayData } from '../render.ts';
+import { SUCCESS } from '../result-codes.ts';
 import type { NicepayReply, NicepayRequest } from '../route.ts';
 import { registrationToken } from '../token.ts';
 import { canonicalAmount } from '../transport.ts';
@@ -236,19 +237,5 @@ export function registrationResponse(p: Payment): Record<string, unknown> {
   const method = methodFields(d);
   if (d.payMethod === '08') method.qrUrl = checkout;
   if (d.payMethod === '01') for (const k of Object.keys(method)) delete method[k];
-  return {
-    resultCd: '0000',
-    resultMsg: 'SUCCESS',
-    tXid: p.nicepayTxid,
-    referenceNo: p.nicepayReferenceNo,
-    payMethod: d.payMethod,
-    amt: minorToRupiah(p.amount),
-    transDt: d.transDt,
-    transTm: d.transTm,
-    description: d.description,
-    currency: d.currency,
-    goodsNm: d.goodsNm,
-    billingNm: d.billingNm,
-    ...method,
-  };
+  return { ...transactionFields(p, d, SUCCESS), ...method };
 }
