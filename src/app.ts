@@ -1,6 +1,6 @@
 // buildApp(deps): Fastify + shared plugins + the dialect plugins. No I/O at import: main.ts and the
 // tests construct the dependencies and pass them in.
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { CoreDeps } from './core/deps.ts';
 import type { CredentialCache } from './core/merchants/credential-cache.ts';
 import type { MerchantDeps } from './core/merchants/merchants.ts';
@@ -37,7 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     // No per-request log lines (DESIGN.md §9: no synchronous logging on the hot path); failures
     // are logged where they are rendered.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Duplicate slashes are collapsed here: one NICEPAY SDK requests /nicepay//direct/v2/...
     // Long ids must reach the handlers (which answer "not found" in their dialect), not the router's 414.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 2048 },
