@@ -4,7 +4,7 @@
 // readers of what is stored.
 import assert from 'node:assert/strict';
 import { randomBytes, type KeyObject } from 'node:crypto';
-import type { Harness } from './harness.ts';
+import { readResponse, type Harness } from './harness.ts';
 import { createMerchant, type NewMerchant } from '../../src/core/merchants/merchants.ts';
 import { getPaymentById } from '../../src/core/payments/repo.ts';
 import type { Payment } from '../../src/core/payments/model.ts';
@@ -90,14 +90,8 @@ export function antomClientFor(h: Harness, { merchant, antom, native }: NewMerch
         },
         body: raw,
       });
-      const text = await res.text();
-      let parsed: unknown = null;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = null;
-      }
-      return { status: res.status, body: parsed, text, headers: res.headers, verified: verifyResponse(gatewayKey, path, { headers: res.headers, text }) };
+      const answer = await readResponse(res);
+      return { ...answer, verified: verifyResponse(gatewayKey, path, answer) };
     },
   };
 }

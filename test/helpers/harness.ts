@@ -90,6 +90,18 @@ export interface NativeClient {
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers; text: string }>;
 }
 
+/** Status, headers, the text and (when it is JSON) the parsed body of an HTTP answer. */
+export async function readResponse(res: Response): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  const text = await res.text();
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null; // not JSON (an HTML page, an empty body): tests read `text`
+  }
+  return { status: res.status, body, headers: res.headers, text };
+}
+
 export function signNative(secret: string, timestamp: string, rawBody: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
 }
@@ -120,14 +132,7 @@ export function nativeClientFor(h: Harness, merchantId: string, apiKey: string, 
         },
         body: method === 'GET' ? undefined : raw || undefined,
       });
-      const text = await res.text();
-      let parsed: unknown = null;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = null;
-      }
-      return { status: res.status, body: parsed, headers: res.headers, text };
+      return readResponse(res);
     },
   };
 }

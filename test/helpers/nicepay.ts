@@ -6,7 +6,7 @@ import type { Payment } from '../../src/core/payments/model.ts';
 import { PAYMENT_SELECT, rowToPayment } from '../../src/core/payments/model.ts';
 import { cancelToken, inquiryToken, paymentToken, registrationToken } from '../../src/dialects/nicepay/token.ts';
 import { wibParts } from '../../src/dialects/nicepay/txid.ts';
-import { nativeClientFor, type Harness, type NativeClient } from './harness.ts';
+import { nativeClientFor, readResponse, type Harness, type NativeClient } from './harness.ts';
 
 /** NICEPAY's published sandbox pair (specs/nicepay.md). An iMid is unique: one merchant per database holds it. */
 export const IONPAYTEST = {
@@ -47,14 +47,7 @@ export async function post(h: Harness, path: string, body: Record<string, unknow
   const text = typeof body === 'string' ? body : opts.form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
   const contentType = opts.contentType ?? (opts.form ? 'application/x-www-form-urlencoded' : 'application/json');
   const res = await fetch(h.baseUrl + path, { method: 'POST', headers: { 'content-type': contentType }, body: text, redirect: 'manual' });
-  const out = await res.text();
-  let parsed: unknown = null;
-  try {
-    parsed = JSON.parse(out);
-  } catch {
-    parsed = null;
-  }
-  return { status: res.status, body: parsed, text: out, headers: res.headers };
+  return readResponse(res);
 }
 
 /** 200 with resultCd `code` (and the body in the failure message). */
