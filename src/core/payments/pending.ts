@@ -47,6 +47,11 @@ export async function withPayment<T>(
   }
 }
 
+/** The payment as the caller may see it now (within its merchant, expiry applied): reads only. */
+export function readPayment(deps: CoreDeps, ctx: CallContext, ref: PaymentRef, accountId?: string | null): Promise<Payment> {
+  return withPayment(deps, ctx, ref, accountId, async (p) => p);
+}
+
 /** Unpaid payments lapse at expiresAt even between sweeper runs: apply it on access. Null = raced. */
 export async function expireIfDue(deps: CoreDeps, p: Payment): Promise<Payment | null> {
   const now = deps.clock.now();

@@ -2,7 +2,7 @@
 // every capture behaves as isLastCapture). captureRequestId is the idempotency key and is recorded
 // as the capture event's request id, so inquiryPayment shows it on the CAPTURE transaction.
 import { capturePayment } from '../../../core/payments/capture.ts';
-import { withPayment } from '../../../core/payments/pending.ts';
+import { readPayment } from '../../../core/payments/pending.ts';
 import { listEvents } from '../../../core/payments/repo.ts';
 import { validator } from '../../../http/validate.ts';
 import { amount, compact, SUCCESS, time, type AntomBody } from '../render.ts';
@@ -20,7 +20,7 @@ export async function capture(deps: AntomDeps, r: AntomRequest): Promise<AntomBo
     key: body.captureRequestId,
     request: r.body,
     run: async () => {
-      const { currency } = await withPayment(deps.core, r.ctx, ref, null, async (p) => p);
+      const { currency } = await readPayment(deps.core, r.ctx, ref);
       const minor = minorUnits(body.captureAmount, 'captureAmount', currency);
       const p = await capturePayment(deps.core, { ...r.ctx, requestId: body.captureRequestId }, { ref, amount: minor });
       const captured = (await listEvents(deps.core.db, p.id)).findLast((e) => e.type === 'captured');

@@ -1,6 +1,6 @@
 // inquiryPayment: the payment as Antom shows it. `result` says whether the inquiry worked; the
 // payment's own outcome is paymentStatus / paymentResultCode (render.ts documents the mapping).
-import { withPayment } from '../../../core/payments/pending.ts';
+import { readPayment } from '../../../core/payments/pending.ts';
 import { antomMethodType } from '../methods.ts';
 import { amount, compact, paymentResult, paymentStatus, paymentTime, SUCCESS, time, type AntomBody } from '../render.ts';
 import type { AntomDeps, AntomRequest } from '../route.ts';
@@ -9,8 +9,8 @@ import { paymentLookup } from './payment-ref.ts';
 
 export async function inquiryPayment(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> {
   const { ref, merchantAccountId } = paymentLookup(r.body);
-  // Through withPayment so an unpaid payment past its expiry reads as expired (FAIL), as it is.
-  const p = await withPayment(deps.core, r.ctx, ref, merchantAccountId, async (found) => found);
+  // Through readPayment so an unpaid payment past its expiry reads as expired (FAIL), as it is.
+  const p = await readPayment(deps.core, r.ctx, ref, merchantAccountId);
   const outcome = paymentResult(p);
   const transactions = await transactionsOf(deps.core, p);
   return compact({

@@ -6,7 +6,7 @@ import { isCurrency } from '../../../core/money.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import { createPayment } from '../../../core/payments/create.ts';
 import type { Payment } from '../../../core/payments/model.ts';
-import { withPayment } from '../../../core/payments/pending.ts';
+import { readPayment } from '../../../core/payments/pending.ts';
 import { findPayment } from '../../../core/payments/repo.ts';
 import { validator } from '../../../http/validate.ts';
 import { coreMethodFor } from '../methods.ts';
@@ -54,7 +54,7 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
         if (existing.dialectData.requestHash !== hash) throw new KasirError('IDEMPOTENCY_MISMATCH', 'paymentRequestId was used for another payment');
         // Read as it is now: an unpaid payment past its expiry answers as expired.
         const ref = { antomPaymentRequestId: body.paymentRequestId };
-        return renderPay(deps, await withPayment(deps.core, r.ctx, ref, null, async (found) => found));
+        return renderPay(deps, await readPayment(deps.core, r.ctx, ref));
       }
       let p = await createPayment(deps.core, r.ctx, {
         profile: 'antom',

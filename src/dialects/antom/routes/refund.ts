@@ -1,6 +1,6 @@
 // refund: refundRequestId is the idempotency key and is stored on the refund (inquiryRefund finds
 // the refund by it). notifyRefund goes to refundNotifyUrl, or else to the payment's notify URL.
-import { withPayment } from '../../../core/payments/pending.ts';
+import { readPayment } from '../../../core/payments/pending.ts';
 import { refundPayment, type Refund } from '../../../core/payments/refund.ts';
 import type { Payment } from '../../../core/payments/model.ts';
 import { validator } from '../../../http/validate.ts';
@@ -18,7 +18,7 @@ export async function refund(deps: AntomDeps, r: AntomRequest): Promise<AntomBod
     key: body.refundRequestId,
     request: r.body,
     run: async () => {
-      const { currency } = await withPayment(deps.core, r.ctx, ref, null, async (p) => p);
+      const { currency } = await readPayment(deps.core, r.ctx, ref);
       const minor = minorUnits(body.refundAmount, 'refundAmount', currency);
       const done = await refundPayment(deps.core, r.ctx, {
         ref,

@@ -5,7 +5,7 @@ import { cancelPayment } from '../../../core/payments/cancel.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import { completeByBuyer } from '../../../core/payments/buyer.ts';
 import { refundPayment } from '../../../core/payments/refund.ts';
-import { withPayment } from '../../../core/payments/pending.ts';
+import { readPayment } from '../../../core/payments/pending.ts';
 import { invalidParameter } from '../../../core/errors.ts';
 import { parseJsonObject, validator } from '../../../http/validate.ts';
 import { ok, renderPayment, renderRefund } from '../render.ts';
@@ -22,7 +22,7 @@ const checkSandboxPay = validator(SandboxPayBody);
 
 /** The payment's currency decides how many decimals an amount may have, so read it first. */
 async function currencyOf(deps: NativeDeps, r: NativeRequest): Promise<string> {
-  return (await withPayment(deps.core, r.ctx, paymentRef(r.params.id), null, async (p) => p)).currency;
+  return (await readPayment(deps.core, r.ctx, paymentRef(r.params.id))).currency;
 }
 
 export async function confirmHandler(deps: NativeDeps, r: NativeRequest) {

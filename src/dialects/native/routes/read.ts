@@ -1,6 +1,6 @@
 // Retrieve, list and the events timeline: reads only.
 import { listEvents, listPayments } from '../../../core/payments/repo.ts';
-import { withPayment } from '../../../core/payments/pending.ts';
+import { readPayment } from '../../../core/payments/pending.ts';
 import type { Status } from '../../../core/payments/states.ts';
 import { validator } from '../../../http/validate.ts';
 import { ok, renderEvent, renderPayment } from '../render.ts';
@@ -12,12 +12,12 @@ import { paymentRef } from './payment-ref.ts';
 const checkList = validator(ListQuery);
 
 export async function retrieveHandler(deps: NativeDeps, r: NativeRequest) {
-  const p = await withPayment(deps.core, r.ctx, paymentRef(r.params.id), null, async (p) => p);
+  const p = await readPayment(deps.core, r.ctx, paymentRef(r.params.id));
   return ok(renderPayment(p));
 }
 
 export async function eventsHandler(deps: NativeDeps, r: NativeRequest) {
-  const p = await withPayment(deps.core, r.ctx, paymentRef(r.params.id), null, async (p) => p);
+  const p = await readPayment(deps.core, r.ctx, paymentRef(r.params.id));
   const events = await listEvents(deps.core.db, p.id);
   return ok({ object: 'list', data: events.map((e) => renderEvent(e, p.currency)) });
 }

@@ -2,7 +2,7 @@
 // amount canceled so far, and the registration data. Found by tXid, or by referenceNo when the
 // client sends no tXid; referenceNo and amt must match it too, or it is "not found" (9228).
 import { KasirError } from '../../../core/errors.ts';
-import { withPayment } from '../../../core/payments/pending.ts';
+import { readPayment } from '../../../core/payments/pending.ts';
 import type { Payment } from '../../../core/payments/model.ts';
 import { authenticate, type NicepayDeps } from '../auth.ts';
 import { minorToRupiah, opt, req, requireFields } from '../fields.ts';
@@ -24,8 +24,8 @@ export async function inquiryHandler(deps: NicepayDeps, r: NicepayRequest): Prom
   );
   const tXid = opt(f, 'tXid');
   const ref = tXid ? { nicepayTxid: tXid } : { nicepayReferenceNo: referenceNo };
-  // A read through withPayment applies a due expiry first, so the status is never stale.
-  const p = await withPayment(deps.core, auth.ctx, ref, null, async (found) => found);
+  // A read through readPayment applies a due expiry first, so the status is never stale.
+  const p = await readPayment(deps.core, auth.ctx, ref);
   if (p.nicepayReferenceNo !== referenceNo || amt === null || minorToRupiah(p.amount) !== amt) {
     throw new KasirError('PAYMENT_NOT_FOUND', 'Transaction not found');
   }
