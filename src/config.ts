@@ -21,6 +21,8 @@ export const ConfigSchema = Type.Object({
   KASIR_EXPIRY_SWEEP_MS: Type.Integer({ minimum: 100, default: 5_000, description: 'how often unpaid payments are expired' }),
   KASIR_SETTLEMENT_DELAY_MS: Type.Integer({ minimum: 0, default: 86_400_000, description: 'how long captured funds stay pending before they become available' }),
   KASIR_RECONCILE_EVERY_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'how often timed-out processor calls are reconciled' }),
+  KASIR_PROCESSOR_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: 'how long a processor call may hold a payment before the reconciler may take it over' }),
+  KASIR_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000, description: 'how long a request holds its idempotency key before a retry may take it over and resume; keep it above KASIR_PROCESSOR_LEASE_MS' }),
   KASIR_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false, description: 'deliver notifications to loopback/private addresses (off: SSRF protection)' }),
   KASIR_DEMO_MERCHANT: Type.Boolean({ default: true, description: 'create a demo merchant on first start' }),
 });

@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     bodyLimit: config.KASIR_BODY_LIMIT,
     logLevel: config.KASIR_LOG_LEVEL,
     sandboxLatencyMs: config.KASIR_SANDBOX_LATENCY_MS,
+    leaseMs: config.KASIR_PROCESSOR_LEASE_MS,
+    idempotencyLeaseMs: config.KASIR_IDEMPOTENCY_LEASE_MS,
     allowPrivateTargets: config.KASIR_ALLOW_PRIVATE_TARGETS,
   });
   const app = await buildApp(deps);

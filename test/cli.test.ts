@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeSettings } from '../src/config.ts';
-import { TEST_CARDS, TRIGGERS } from '../src/core/processors/sandbox-triggers.ts';
+import { TEST_CARDS, TRIGGERS } from '../src/processors/sandbox/triggers.ts';
 import { admin, nativeClientFor, startKasir } from './helpers/harness.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

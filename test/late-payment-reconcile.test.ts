@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';
+import { capturePayment } from '../src/core/payments/capture.ts';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
 import { buyerPays, cancel, capture, CARDS, cardPayment, createPayment, eventTypes, expectStatus, get, refund, stored } from './helpers/native.ts';
 import { balances, journalKinds } from './helpers/ledger.ts';
@@ -65,13 +66,20 @@ test('a late-funds reversal that times out stays reserved until the reconciler f
   await lateFundsReturned(p.id, 'canceled');
 });
 
-test('reconciliation: a timed-out confirm is resolved by asking the processor', async () => {
+test('reconciliation: a charge the issuer never answers stays processing until the buyer settles it', async () => {
   const p = await cardPayment(m, CARDS.timesOut, { currency: 'USD', amount: '10.00' });
   assert.equal(p.status, 'processing');
-  await reconcileUnknown(h.deps.core);
-  const after = await stored(h, p.id);
-  assert.equal(after.status, 'succeeded');
+  for (let pass = 0; pass < 3; pass++) {
+    const report = await reconcileUnknown(h.deps.core);
+    assert.equal(report.stillUnknown >= 1, true, JSON.stringify(report));
+    assert.equal((await stored(h, p.id)).status, 'processing', 'the processor still has it pending: never guessed');
+  }
+  assert.deepEqual(await journalKinds(h, p.id), []);
+  assert.equal(expectStatus(await buyerPays(m, p.id), 200).data.status, 'succeeded');
   assert.deepEqual(await journalKinds(h, p.id), ['capture']);
+  const { rows } = await h.deps.core.db.query<{ status: string; result: { outcome: string; source: string } }>(
+    `SELECT status, result FROM processor_operations WHERE payment_id = $1`, [p.id]);
+  assert.deepEqual(rows.map((r) => [r.status, r.result.outcome, r.result.source]), [['completed', 'succeeded', 'buyer']]);
 });
 
 test('reconciliation: a timed-out capture, refund and cancel each finish once', async () => {
@@ -93,16 +101,38 @@ test('reconciliation: a timed-out capture, refund and cancel each finish once', 
   assert.deepEqual(await eventTypes(h, ref.id), ['created', 'submitted', 'succeeded', 'outcome_unknown', 'refunded']);
 });
 
-test('reconciliation: a claim whose request died (lease lapsed) is finished too', async () => {
+/** A process that claimed a capture and died (its call hangs forever); `reached`: after the processor booked it. */
+async function captureThenDie(reached: boolean) {
   const p = await cardPayment(m, CARDS.succeeds, { captureMethod: 'manual', currency: 'USD', amount: '10.00' });
-  const s = await stored(h, p.id);
-  // Simulate a process that claimed the capture and died before calling the processor.
-  await h.deps.core.db.query(
-    `UPDATE payments SET pending_operation = 'capture', pending_state = 'in_flight', pending_until = $2, pending_data = $3, version = version + 1 WHERE id = $1`,
-    [p.id, new Date(h.clock.now().getTime() + 30_000), { amount: s.amount.toString() }],
-  );
+  const sandbox = h.deps.core.processors.byName.sandbox;
+  const dies = (async (...a: Parameters<typeof sandbox.capture>) => {
+    if (reached) await sandbox.capture(...a);
+    return new Promise<never>(() => {});
+  }) as typeof sandbox.capture;
+  const dying = { ...h.deps.core, processors: { default: 'sandbox', byName: { sandbox: { ...sandbox, capture: dies } } } };
+  const ctx = { merchant: { id: m.merchantId, contract: {} }, dialect: 'native' as const, requestId: 'dead' };
+  void capturePayment(dying, ctx, { ref: { id: p.id } });
+  for (let i = 0; i < 100 && !(await stored(h, p.id)).pendingOperation; i++) await new Promise((r) => setTimeout(r, 10));
+  return p;
+}
+
+test('reconciliation: a claim whose request died after the processor took the call is recorded from sync', async () => {
+  const p = await captureThenDie(true);
   assert.equal((await reconcileUnknown(h.deps.core)).resolved, 0, 'a live lease is left alone');
   h.clock.advance(LEASE);
   assert.equal((await reconcileUnknown(h.deps.core)).resolved, 1);
   assert.equal((await stored(h, p.id)).status, 'succeeded');
+  assert.deepEqual(await journalKinds(h, p.id), ['capture']);
+});
+
+test('reconciliation: a claim whose request died before calling the processor is rolled back', async () => {
+  const p = await captureThenDie(false);
+  h.clock.advance(LEASE);
+  assert.equal((await reconcileUnknown(h.deps.core)).resolved, 1);
+  const after = await stored(h, p.id);
+  assert.equal(after.status, 'requires_capture', 'the processor never saw it: nothing was captured');
+  assert.equal(after.pendingOperation, null);
+  assert.deepEqual(await journalKinds(h, p.id), []);
+  assert.deepEqual((await eventTypes(h, p.id)).slice(-1), ['operation_rolled_back']);
+  expectStatus(await capture(m, p.id), 200); // and it can be captured for real now
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';
 import { refundPayment } from '../src/core/payments/refund.ts';
-import { beginIdempotent, IN_FLIGHT_LEASE_MS } from '../src/core/idempotency.ts';
+import { runWithKey } from '../src/core/idempotency.ts';
 import { KasirError } from '../src/core/errors.ts';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
 import { cancel, capture, CARDS, cardPayment, createPayment, expectStatus, get, refund, stored } from './helpers/native.ts';
@@ -40,14 +40,32 @@ test('a cancel is refused while a refund is pending', async () => {
   assert.equal((await stored(h, p.id)).amountRefunded, 100n);
 });
 
-test('a processor failure without an answer (connection reset) keeps the outcome unknown, never released', async () => {
+test('a refund call that never reached the processor (connection reset) stays unknown until sync says so, then rolls back', async () => {
   const p = await cardPayment(m, CARDS.succeeds, { currency: 'USD', amount: '20.00' });
-  const broken = { ...h.deps.core, processor: { ...h.deps.core.processor, refund: async () => { throw new Error('socket hang up'); } } };
+  const sandbox = h.deps.core.processors.byName.sandbox;
+  const broken = { ...h.deps.core, processors: { default: 'sandbox', byName: { sandbox: { ...sandbox, refund: async () => { throw new Error('socket hang up'); } } } } };
   await assert.rejects(refundPayment(broken, ctx, { ref: { id: p.id }, amount: 500n }), (e: KasirError) => e.code === 'OUTCOME_UNKNOWN');
   const s = await stored(h, p.id);
   assert.equal(s.pendingOperation, 'refund');
   assert.equal(s.pendingState, 'unknown');
   assert.equal((await balances(h, m.merchantId, 'USD')).reserved, 500n, 'the funds stay reserved: the refund may have happened');
+  await reconcileUnknown(h.deps.core);
+  // The sandbox has no trace of the call: it never happened. Nothing refunded, the reserve released.
+  const after = await stored(h, p.id);
+  assert.equal(after.amountRefunded, 0n);
+  assert.equal(after.pendingOperation, null);
+  assert.equal((await balances(h, m.merchantId, 'USD')).reserved, 0n);
+  const { rows } = await h.deps.core.db.query<{ status: string }>(`SELECT status FROM processor_operations WHERE payment_id = $1 AND kind = 'refund'`, [p.id]);
+  assert.deepEqual(rows.map((r) => r.status), ['rolled_back']);
+  const events = await h.deps.core.db.query<{ type: string; data: { source?: string } }>('SELECT type, data FROM payment_events WHERE payment_id = $1 ORDER BY id', [p.id]);
+  assert.deepEqual(events.rows.slice(-2).map((e) => [e.type, e.data.source ?? null]), [['outcome_unknown', null], ['operation_rolled_back', 'sync']]);
+});
+
+test('a refund that reached the processor but whose answer was lost is recorded once sync confirms it', async () => {
+  const p = await cardPayment(m, CARDS.succeeds, { currency: 'USD', amount: '20.00' });
+  const sandbox = h.deps.core.processors.byName.sandbox;
+  const lost = { ...h.deps.core, processors: { default: 'sandbox', byName: { sandbox: { ...sandbox, refund: async (...a: Parameters<typeof sandbox.refund>) => { await sandbox.refund(...a); throw new Error('socket hang up'); } } } } };
+  await assert.rejects(refundPayment(lost, ctx, { ref: { id: p.id }, amount: 500n }), (e: KasirError) => e.code === 'OUTCOME_UNKNOWN');
   await reconcileUnknown(h.deps.core);
   assert.equal((await stored(h, p.id)).amountRefunded, 500n);
   assert.equal((await balances(h, m.merchantId, 'USD')).reserved, 0n);
@@ -73,10 +91,22 @@ test('a payment whose cancel outcome is unknown is not expired under it', async 
   assert.equal((await stored(h, p.id)).status, 'canceled');
 });
 
-test('an idempotency key left in flight by a dead request is taken over after its lease', async () => {
-  const k = { merchantId: m.merchantId, scope: 'native', key: `dead-${Date.now()}` };
-  assert.equal((await beginIdempotent(h.deps.core.db, h.clock, k, 'h1')).kind, 'new');
-  assert.equal((await beginIdempotent(h.deps.core.db, h.clock, k, 'h1')).kind, 'in_flight');
-  h.clock.advance(IN_FLIGHT_LEASE_MS);
-  assert.equal((await beginIdempotent(h.deps.core.db, h.clock, k, 'h1')).kind, 'new');
+test('an idempotency key held by a running request answers in-flight with Retry-After; after its lease a retry takes it over', async () => {
+  const ref = { merchantId: m.merchantId, scope: 'native', key: `dead-${Date.now()}` };
+  const keyDeps = h.deps.core;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const first = runWithKey(keyDeps, { ref, hash: 'h1', run: async () => (await held, 'first'), isFinal: () => true, store: (a) => ({ status: 200, body: a }) });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await assert.rejects(
+    runWithKey(keyDeps, { ref, hash: 'h1', run: async () => 'second', isFinal: () => true, store: (a) => ({ status: 200, body: a }) }),
+    (e: KasirError) => e.code === 'REQUEST_IN_FLIGHT' && Number(e.details?.retryAfterSeconds) > 0,
+  );
+  h.clock.advance(keyDeps.idempotencyLeaseMs);
+  const taken = await runWithKey(keyDeps, { ref, hash: 'h1', run: async (k) => `resumed:${k.recovered?.point}`, isFinal: () => true, store: (a) => ({ status: 200, body: a }) });
+  assert.deepEqual(taken, { replayed: false, answer: 'resumed:started' });
+  release();
+  await first; // the first request lost its key: its late answer is not stored over the retry's
+  const replay = await runWithKey(keyDeps, { ref, hash: 'h1', run: async () => 'again', isFinal: () => true, store: (a) => ({ status: 200, body: a }) });
+  assert.deepEqual(replay, { replayed: true, status: 200, body: 'resumed:started' });
 });

@@ -37,6 +37,8 @@ const EXPECTED: Record<PaymentEvent, [Status[], Status | null]> = {
   late_payment_reversed: [[CANCELED, EXPIRED], null],
   settled: [[OK, CANCELED], null],
   outcome_unknown: [ALL, null],
+  operation_rolled_back: [ALL, null],
+  submission_rolled_back: [[PROC], RC],
 };
 
 test('the statuses and events are exactly the expected ones', () => {

@@ -1,18 +1,22 @@
 import type { Db } from '../db/db.ts';
 import type { Clock } from './clock.ts';
 import type { ContractOverrides } from './contracts/schema.ts';
+import type { RequestKey } from './idempotency.ts';
 import type { Dialect } from './payments/model.ts';
-import type { Processor } from './processors/processor.ts';
+import type { ProcessorSet } from './processors/processor.ts';
 
 /** What every core operation is given: no globals, so tests build their own. */
 export interface CoreDeps {
   db: Db;
   clock: Clock;
-  processor: Processor;
+  /** Every processor this process can reach; a payment names its own (payments.processor). */
+  processors: ProcessorSet;
   /** How long a claimed processor call may hold a payment before others may take over. */
   leaseMs: number;
   /** How long a request waits for another request's in-flight call on the same payment. */
   waitMs: number;
+  /** How long a request holds its idempotency key before a retry may take it over (> any request). */
+  idempotencyLeaseMs: number;
 }
 
 /** Who is calling: the authenticated merchant, through which dialect, for which request. */
@@ -21,4 +25,6 @@ export interface CallContext {
   /** 'system' for the background jobs (reconciler, settlement, expiry). */
   dialect: Dialect | 'system';
   requestId: string;
+  /** The request's idempotency key, when it has one: effects record themselves on it (idempotency.ts). */
+  requestKey?: RequestKey;
 }

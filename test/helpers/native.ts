@@ -6,7 +6,7 @@ import { getPaymentById, listEvents } from '../../src/core/payments/repo.ts';
 import type { Payment } from '../../src/core/payments/model.ts';
 import type { Status } from '../../src/core/payments/states.ts';
 
-/** The sandbox test cards (src/core/processors/sandbox-triggers.ts). */
+/** The sandbox test cards (src/processors/sandbox/triggers.ts). */
 export const CARDS = {
   succeeds: '4242424242424242',
   threeDS: '4000002500003155',

@@ -1,13 +1,18 @@
 // Reconciliation of unknown outcomes: a processor call that timed out (or whose claimant died and
-// let its lease lapse) is finished by asking the processor what happened, on a schedule. Nothing is
-// guessed: each operation's own resume path queries the processor first (pending.ts runClaimed).
+// let its lease lapse) is finished by asking the processor what became of that very operation
+// (sync), on a schedule, and applying exactly what it says: done → recorded, refused → released,
+// still waiting (a buyer, an issuer that has not answered) → left waiting, never seen → rolled back
+// with reserved funds released. Nothing is inferred from "the call finished". Every outcome lands in
+// the timeline with its source ('sync').
 import type { CallContext, CoreDeps } from '../deps.ts';
+import { KasirError } from '../errors.ts';
 import { getMerchant } from '../merchants/merchants.ts';
 import { capturePayment } from '../payments/capture.ts';
 import { cancelPayment } from '../payments/cancel.ts';
-import { recordConfirmOutcome } from '../payments/confirm.ts';
+import { syncConfirm } from '../payments/confirm.ts';
 import { LATE_REVERSAL, reverseLateFunds } from '../payments/late-payment.ts';
 import { PAYMENT_SELECT, rowToPayment, type Payment } from '../payments/model.ts';
+import { getPaymentById } from '../payments/repo.ts';
 import { refundPayment } from '../payments/refund.ts';
 
 export interface ReconcileReport {
@@ -33,7 +38,10 @@ export async function reconcileUnknown(deps: CoreDeps, batch = 50): Promise<Reco
       else report.resolved++;
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'OUTCOME_UNKNOWN' || code === 'REQUEST_IN_FLIGHT') report.stillUnknown++;
+      // A definitive refusal heard from the processor is a resolution too: the claim was released.
+      const refusalApplied = err instanceof KasirError && !(await getPaymentById(deps.db, p.id))?.pendingOperation;
+      if (refusalApplied) report.resolved++;
+      else if (code === 'OUTCOME_UNKNOWN' || code === 'REQUEST_IN_FLIGHT') report.stillUnknown++;
       else report.errors.push({ paymentId: p.id, error: (err as Error).message });
     }
   }
@@ -46,13 +54,15 @@ async function resolve(deps: CoreDeps, p: Payment): Promise<Payment> {
   const ref = { id: p.id };
   switch (p.pendingOperation) {
     case 'cancel':
-      return (await cancelPayment(deps, ctx, { ref, resume: true })).payment;
+      return (await cancelPayment(deps, ctx, { ref, resume: 'reconcile' })).payment;
     case 'capture':
-      return capturePayment(deps, ctx, { ref, resume: true });
+      return capturePayment(deps, ctx, { ref, resume: 'reconcile' });
     case 'refund':
-      return (await refundPayment(deps, ctx, { ref, resume: true })).payment;
-    case 'confirm':
-      return resolveConfirm(deps, ctx, p);
+      return (await refundPayment(deps, ctx, { ref, resume: 'reconcile' })).payment;
+    case 'confirm': {
+      await syncConfirm(deps, ctx, p, 'reconcile'); // a lost race: the next run looks again
+      return (await getPaymentById(deps.db, p.id)) ?? p;
+    }
     case LATE_REVERSAL: {
       const done = await reverseLateFunds(deps, ctx, p);
       return typeof done === 'symbol' ? p : done;
@@ -60,15 +70,4 @@ async function resolve(deps: CoreDeps, p: Payment): Promise<Payment> {
     default:
       throw new Error(`unknown pending operation ${p.pendingOperation}`);
   }
-}
-
-/** The processor either has the authorization/charge (record it) or has no trace of it (failed). */
-async function resolveConfirm(deps: CoreDeps, ctx: CallContext, p: Payment): Promise<Payment> {
-  const answer = await deps.processor.query(p, 'confirm');
-  const processorRef = p.processorRef ?? `sim_reconciled_${p.id.slice(0, 8)}`;
-  const outcome =
-    answer === 'done'
-      ? ({ kind: p.captureMethod === 'manual' ? 'authorized' : 'succeeded', processorRef } as const)
-      : ({ kind: 'failed', processorRef, reason: 'processor_has_no_record' } as const);
-  return (await recordConfirmOutcome(deps, ctx, p, outcome)) ?? p; // lost a race: the next run looks again
 }

@@ -1,46 +1,36 @@
-// The buyer's side of the sandbox: paying or failing a payment that awaits the buyer (QR, wallet,
-// VA, 3-D Secure) or whose processor outcome is pending. This is the processor reporting an outcome,
-// so it is a single guarded write, never a processor call — except for funds arriving after a
-// cancel or expiry, which are returned to the payer (late-payment.ts).
+// The buyer's side of a simulated processor (test mode): paying or failing a payment that awaits the
+// buyer (QR, wallet, VA, 3-D Secure) or whose charge is still pending at the processor. The
+// processor books the buyer's outcome on the charge, then reports it through the core's one
+// operation for late news (report.ts). Live processors have no such call: their buyers act upstream.
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
-import { token } from '../ids.ts';
+import { listOperations, newOperation, pendingOperationId } from '../processors/operations.ts';
+import { processorOf, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { holdsLease, RETRY, WAIT, withPayment } from './pending.ts';
-import { recordConfirmOutcome } from './confirm.ts';
 import type { PaymentRef } from './repo.ts';
-import { receiveLateFunds, reverseLateFunds } from './late-payment.ts';
-
-/** A processor accepts one payment per order: late funds arrive at most once. */
-async function hadLateFunds(deps: CoreDeps, p: Payment): Promise<boolean> {
-  const { rows } = await deps.db.query(`SELECT 1 FROM payment_events WHERE payment_id = $1 AND type = 'late_payment_received'`, [p.id]);
-  return rows.length > 0;
-}
+import { applyReport, checkReportable } from './report.ts';
 
 export type BuyerOutcome = 'succeeded' | 'failed';
+
+/** The charge the buyer acts on: the open or last authorization, or a new one when none was made. */
+async function chargeOf(deps: CoreDeps, p: Payment): Promise<{ op: OperationRecord; isNew: boolean }> {
+  const ops = await listOperations(deps.db, p.id);
+  const pendingId = pendingOperationId(p);
+  const found = ops.find((o) => o.id === pendingId) ?? ops.findLast((o) => o.kind === 'authorize');
+  return found ? { op: found, isNew: false } : { op: newOperation(deps.clock, p, { kind: 'authorize', amount: p.amount }), isNew: true };
+}
 
 export async function completeByBuyer(deps: CoreDeps, ctx: CallContext, ref: PaymentRef, outcome: BuyerOutcome): Promise<Payment> {
   return withPayment(deps, ctx, ref, null, async (p) => {
     // A cancel or capture being decided right now goes first; the buyer sees its result.
     if (holdsLease(p, deps.clock.now())) return WAIT;
-    // A cancel whose outcome is unknown was sent first: it wins, and a buyer paying afterwards never
-    // resurrects the payment (seed 001: it stays canceled). Its retry or the reconciler finishes it.
-    if (p.pendingOperation === 'cancel') {
-      throw new KasirError('INVALID_STATE', 'Payment cannot be paid because it is being canceled', { details: { status: p.status } });
-    }
-    if ((p.status === 'canceled' || p.status === 'expired') && outcome === 'succeeded' && !p.pendingOperation && !(await hadLateFunds(deps, p))) {
-      // Paid after the cancel or expiry: never resurrected; the funds go back to the payer.
-      const received = await receiveLateFunds(deps, ctx, p);
-      if (!received) return RETRY;
-      const reversed = await reverseLateFunds(deps, ctx, received, true);
-      return reversed === RETRY ? received : reversed;
-    }
-    if (p.status !== 'requires_action' && p.status !== 'processing' && p.status !== 'requires_confirmation') {
-      throw new KasirError('INVALID_STATE', `Payment cannot be paid because its status is ${p.status}`, { details: { status: p.status } });
-    }
-    const processorRef = p.processorRef ?? token('sim_', 12);
-    const kind = outcome === 'failed' ? 'failed' : p.captureMethod === 'manual' ? 'authorized' : 'succeeded';
-    const recorded = await recordConfirmOutcome(deps, ctx, p, kind === 'failed' ? { kind, processorRef, reason: 'buyer_failed' } : { kind, processorRef });
-    return recorded ?? RETRY;
+    await checkReportable(deps, p, outcome === 'succeeded');
+    const processor = processorOf(deps.processors, p);
+    if (!processor.simulateBuyer) throw new KasirError('API_NOT_ENABLED', 'The sandbox buyer is only available for test-mode payments');
+    const { op, isNew } = await chargeOf(deps, p);
+    const reported = await processor.simulateBuyer(op, p, outcome);
+    const applied = await applyReport(deps, ctx, p, { op, isNew, outcome: reported, source: 'buyer' });
+    return applied === RETRY ? RETRY : applied;
   });
 }

@@ -6,8 +6,13 @@ import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
 import { decideCancel, type CancelDecision, type CancelRequest } from './cancel-decision.ts';
 import type { Payment } from './model.ts';
-import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
-import { updatePayment, type PaymentChanges, type PaymentRef } from './repo.ts';
+import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { runClaimed, type OutcomeSource, type ResumeMode } from './processor-call.ts';
+import { ownEarlier } from './own-earlier.ts';
+import { syncConfirm } from './confirm.ts';
+import { markRecoveryPoint } from '../idempotency.ts';
+import type { Queryable } from '../../db/db.ts';
+import type { PaymentChanges, PaymentRef } from './repo.ts';
 import { postHold, postPaidOut, postRelease } from '../ledger/postings.ts';
 
 export const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
@@ -17,7 +22,7 @@ export interface CancelInput extends Partial<CancelRequest> {
   merchantAccountId?: string | null;
   reason?: string | null;
   /** The reconciler: finish whatever cancel is pending, whatever this input says. */
-  resume?: boolean;
+  resume?: ResumeMode;
 }
 
 export interface CancelResult {
@@ -32,19 +37,25 @@ export async function cancelPayment(deps: CoreDeps, ctx: CallContext, input: Can
     const now = deps.clock.now();
     const contract = effectiveContract(p.profile, ctx.merchant.contract);
     if (!contract.apis.cancel) throw new KasirError('API_NOT_ENABLED', 'Cancel is not enabled in the merchant contract');
+    const own = await ownEarlier(deps, ctx, p);
+    // This request's own cancel already happened (before a crash, or finished by the reconciler).
+    if (own.kind === 'completed') return { payment: p, amount: own.op?.amount ?? p.amountCanceled };
     if (p.pendingOperation === 'cancel') {
       // Another request is cancelling: wait for it. An earlier one that ended unknown: finish it,
       // when this is the same cancel (a partial cancel of another amount is not).
-      if (holdsLease(p, now)) return WAIT;
+      if (own.kind !== 'pending' && holdsLease(p, now)) return WAIT;
       const stored = p.pendingData as unknown as StoredCancel;
-      if (!input.resume && req.amount !== undefined && String(req.amount) !== stored.decision.amount) throw pendingElsewhere(p);
-      return execute(deps, ctx, p, stored);
+      if (own.kind !== 'pending' && !input.resume && req.amount !== undefined && String(req.amount) !== stored.decision.amount) throw pendingElsewhere(p);
+      return execute(deps, ctx, p, stored, input.resume);
     }
     if (p.pendingOperation && p.pendingOperation !== 'capture') {
       if (holdsLease(p, now)) return WAIT;
-      // A confirm whose outcome is unknown is covered by the cancel (the void closes it at the
-      // processor); a pending refund or late-funds reversal must be finished first.
+      // A pending refund or late-funds reversal must be finished first.
       if (p.pendingOperation !== 'confirm') throw pendingElsewhere(p);
+      // A confirm whose outcome is unknown: ask the processor first (the buyer may have paid, or the
+      // charge never arrived), decide again on what it says. Only a charge still waiting there is
+      // covered by the cancel: the void closes it at the processor.
+      if ((await syncConfirm(deps, ctx, p, 'reconcile')) !== 'still_pending') return RETRY;
     }
     const decision = decideCancel(p, contract, now, req);
     return execute(deps, ctx, p, { decision, reason: input.reason ?? null });
@@ -61,39 +72,45 @@ async function execute(
   ctx: CallContext,
   p: Payment,
   stored: { decision: CancelDecision; reason: string | null } | StoredCancel,
+  resume?: ResumeMode,
 ): Promise<CancelResult | typeof RETRY> {
   const d = stored.decision;
   const amount = BigInt(d.amount);
-  const record = (claimed: Payment) => recordCancel(deps, ctx, claimed, d.kind, amount, stored.reason);
   if (d.kind === 'void' && !d.submitted) {
     // Never reached a processor: nothing to void there, so one guarded write is the whole cancel.
-    const done = await record(p);
+    const done = await recordCancel(deps, ctx, p, d.kind, amount, stored.reason, 'response', (q, u) =>
+      markRecoveryPoint(q, ctx.requestKey, 'done', { paymentId: u.id }));
     return done ? { payment: done, amount } : RETRY;
   }
   const data = { decision: { ...d, amount: amount.toString() }, reason: stored.reason };
   const done = await runClaimed(deps, ctx, p, {
     operation: 'cancel',
+    kind: d.kind,
+    amount,
     data,
-    call: (claimed) => deps.processor.cancel(claimed, d.kind, amount),
-    record,
+    record: (claimed, finished, source) => recordCancel(deps, ctx, claimed, d.kind, amount, stored.reason, source, finished),
     // A reversal gives paid money back: reserve it first (the real MERCHANT_BALANCE_NOT_ENOUGH check).
     ...(d.kind === 'reversal'
       ? { onClaim: (q, u, at) => postHold(q, u, amount, at), onRelease: (q, u, at) => postRelease(q, u, amount, at) }
       : {}),
-  });
+  }, resume);
   return done === RETRY ? RETRY : { payment: done, amount };
 }
 
-function recordCancel(deps: CoreDeps, ctx: CallContext, p: Payment, kind: CancelDecision['kind'], amount: bigint, reason: string | null) {
+function recordCancel(
+  deps: CoreDeps, ctx: CallContext, p: Payment, kind: CancelDecision['kind'], amount: bigint, reason: string | null,
+  source: OutcomeSource, finished: (q: Queryable, u: Payment, at: Date) => Promise<unknown>,
+) {
   const now = deps.clock.now();
   const canceledTotal = p.amountCanceled + amount;
   const closes = canceledTotal + p.amountRefunded >= p.amount;
-  const info = { dialect: ctx.dialect, requestId: ctx.requestId, amount, data: { kind } };
+  const info = { dialect: ctx.dialect, requestId: ctx.requestId, amount, data: { kind, source, operationId: p.pendingData?.operationId } };
   // Only a reversal moves money (reserved → payer); a void never had any.
   const write = (event: 'canceled' | 'partially_canceled', changes: PaymentChanges) =>
-    kind === 'reversal'
-      ? updateWithJournal(deps, p, event, changes, now, info, (q, u) => postPaidOut(q, u, amount, now, 'reversal'))
-      : updatePayment(deps.db, p, event, changes, now, info);
+    updateWithJournal(deps, p, event, changes, now, info, async (q, u) => {
+      if (kind === 'reversal') await postPaidOut(q, u, amount, now, 'reversal');
+      await finished(q, u, now);
+    });
   if (!closes) {
     return write('partially_canceled', {
       ...CLEAR_PENDING,

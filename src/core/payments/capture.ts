@@ -1,7 +1,11 @@
+// capture: a manual-capture authorization is captured once (the rest is released). Claim → processor
+// capture → guarded write (processor-call.ts); a retry of the same request resumes its own capture.
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
-import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { runClaimed, type ResumeMode } from './processor-call.ts';
+import { ownEarlier } from './own-earlier.ts';
 import type { PaymentRef } from './repo.ts';
 import { postCapture } from '../ledger/postings.ts';
 import type { Payment } from './model.ts';
@@ -11,7 +15,7 @@ export interface CaptureInput {
   /** Absent = everything capturable; the rest of the authorization is released. */
   amount?: bigint;
   /** The reconciler: finish whatever capture is pending. */
-  resume?: boolean;
+  resume?: ResumeMode;
 }
 
 export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: CaptureInput): Promise<Payment> {
@@ -20,14 +24,16 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
     if (!effectiveContract(p.profile, ctx.merchant.contract).apis.capture) {
       throw new KasirError('API_NOT_ENABLED', 'Capture is not enabled in the merchant contract');
     }
+    const own = await ownEarlier(deps, ctx, p);
+    if (own.kind === 'completed') return p;
     if (p.pendingOperation === 'cancel') {
       throw new KasirError('INVALID_STATE', 'Payment cannot be captured while a cancellation is in progress', { details: { status: p.status } });
     }
-    if (holdsLease(p, now)) return WAIT;
+    if (own.kind !== 'pending' && holdsLease(p, now)) return WAIT;
     if (p.pendingOperation === 'capture') {
       // An earlier capture's outcome is unknown: only the same capture may finish it.
       const pendingAmount = BigInt(String(p.pendingData?.amount));
-      if (!input.resume && input.amount !== undefined && input.amount !== pendingAmount) throw pendingElsewhere(p);
+      if (own.kind !== 'pending' && !input.resume && input.amount !== undefined && input.amount !== pendingAmount) throw pendingElsewhere(p);
       return finish(p, pendingAmount, (p.pendingData?.requestId as string) ?? ctx.requestId);
     }
     if (p.pendingOperation) throw pendingElsewhere(p);
@@ -45,18 +51,23 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
     async function finish(current: Payment, amt: bigint, requestId: string): Promise<Payment | typeof RETRY> {
       return runClaimed(deps, ctx, current, {
         operation: 'capture',
+        kind: 'capture',
+        amount: amt,
         data: { amount: amt.toString(), requestId },
-        call: (claimed) => deps.processor.capture(claimed, amt),
-        record: (claimed) => {
+        record: (claimed, done, source) => {
           const at = deps.clock.now();
           // The uncaptured rest of the authorization is released: it counts as canceled (voided),
           // so what can later be refunded or reversed is exactly what was captured.
           const released = claimed.amountCapturable - amt;
+          const data = { source, operationId: claimed.pendingData?.operationId, ...(released > 0n ? { released: released.toString() } : {}) };
           return updateWithJournal(deps, claimed, 'captured', {
             ...CLEAR_PENDING, amountReceived: amt, amountCapturable: 0n, amountCanceled: claimed.amountCanceled + released, capturedAt: at, succeededAt: at,
-          }, at, { dialect: ctx.dialect, requestId, amount: amt, data: released > 0n ? { released: released.toString() } : {} }, (q, u) => postCapture(q, u, amt, at));
+          }, at, { dialect: ctx.dialect, requestId, amount: amt, data }, async (q, u) => {
+            await postCapture(q, u, amt, at);
+            await done(q, u, at);
+          });
         },
-      });
+      }, input.resume);
     }
   });
 }

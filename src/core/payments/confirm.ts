@@ -1,11 +1,18 @@
-// confirm: submit the payment to the processor. The transition to `processing` is the claim; the
-// processor's answer is recorded with a second guarded write (DESIGN.md §1.4).
+// confirm: submit the payment to its processor (an authorization). The transition to `processing`,
+// the operation record and the request's recovery point are one transaction (the claim); the
+// processor's answer is recorded with a second guarded write (DESIGN.md §1.4). No answer leaves the
+// payment `processing` until the processor's sync says what happened — never guessed.
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { invalidParameter, KasirError } from '../errors.ts';
-import { ProcessorTimeout, type CardData, type ConfirmOutcome } from '../processors/processor.ts';
+import { markRecoveryPoint } from '../idempotency.ts';
+import { finishOperation, getOperation, insertOperation, newOperation, pendingOperationId, recordAuthorizationResult } from '../processors/operations.ts';
+import { processorOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
+import { ownEarlier } from './own-earlier.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { claimData, markUnknown, type OutcomeSource, type ResumeMode } from './processor-call.ts';
 import { postCapture } from '../ledger/postings.ts';
+import type { Queryable } from '../../db/db.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
 
 export interface ConfirmInput {
@@ -17,61 +24,151 @@ export interface ConfirmInput {
 
 export interface ConfirmResult {
   payment: Payment;
-  /** The processor did not answer in time: the payment stays `processing` until reconciled. */
+  /** The processor did not answer (yet): the payment stays `processing` until its sync settles it. */
   outcomeUnknown: boolean;
 }
+
+const PRE_SUBMIT = new Set(['requires_payment_method', 'requires_confirmation']);
 
 export async function confirmPayment(deps: CoreDeps, ctx: CallContext, input: ConfirmInput): Promise<ConfirmResult> {
   return withPayment(deps, ctx, input.ref, null, async (p) => {
     const now = deps.clock.now();
+    const own = await ownEarlier(deps, ctx, p);
+    // This request's confirm was answered before (by the processor, a sync, or the buyer).
+    if (own.kind === 'completed') return { payment: p, outcomeUnknown: false };
+    if (own.kind === 'pending') return resumeOwnConfirm(deps, ctx, p, input.card);
     if (holdsLease(p, now)) return WAIT;
-    if (p.status !== 'requires_payment_method' && p.status !== 'requires_confirmation') {
+    if (!PRE_SUBMIT.has(p.status)) {
       throw new KasirError('INVALID_STATE', `Payment cannot be confirmed because its status is ${p.status}`, { details: { status: p.status } });
     }
     const method = input.paymentMethod ?? p.paymentMethod;
     if (!method) throw invalidParameter('paymentMethod', 'is required to confirm this payment');
-    const claimed = await updatePayment(deps.db, p, 'submitted', {
-      paymentMethod: method,
-      methodType: input.methodType ?? p.methodType,
-      confirmedAt: now,
-      pendingOperation: 'confirm',
-      pendingState: 'in_flight',
-      pendingUntil: new Date(now.getTime() + deps.leaseMs),
-      pendingData: {},
-    }, now, { dialect: ctx.dialect, requestId: ctx.requestId });
-    if (!claimed) return RETRY;
-    let outcome: ConfirmOutcome;
-    try {
-      outcome = await deps.processor.confirm(claimed, input.card);
-    } catch (err) {
-      // A timeout or any failure without an answer: the processor may have authorized or charged.
-      // The payment stays `processing` with the confirm pending, for the reconciler to ask.
-      const unknown = await updatePayment(deps.db, claimed, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, deps.clock.now(), {
-        dialect: ctx.dialect, requestId: ctx.requestId,
-        data: { operation: 'confirm', error: err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200) },
-      });
-      return { payment: unknown ?? claimed, outcomeUnknown: true };
-    }
-    const recorded = await recordConfirmOutcome(deps, ctx, claimed, outcome);
-    return recorded ? { payment: recorded, outcomeUnknown: false } : RETRY;
+    const op = newOperation(deps.clock, p, { kind: 'authorize', amount: p.amount });
+    const claimed = await deps.db.tx(async (q) => {
+      const u = await updatePayment(q, p, 'submitted', {
+        paymentMethod: method,
+        methodType: input.methodType ?? p.methodType,
+        confirmedAt: now,
+        pendingOperation: 'confirm',
+        pendingState: 'in_flight',
+        pendingUntil: new Date(now.getTime() + deps.leaseMs),
+        pendingData: claimData(ctx, op, {}),
+      }, now, { dialect: ctx.dialect, requestId: ctx.requestId, data: { operationId: op.id } });
+      if (!u) return null;
+      await insertOperation(q, op);
+      await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: op.id });
+      return u;
+    });
+    return claimed ? authorize(deps, ctx, claimed, op, input.card) : RETRY;
   });
 }
 
-/** Writes what the processor (or, in the sandbox, the buyer) decided about a submitted payment. */
-export function recordConfirmOutcome(deps: CoreDeps, ctx: Pick<CallContext, 'dialect' | 'requestId'>, p: Payment, outcome: ConfirmOutcome) {
+async function authorize(deps: CoreDeps, ctx: CallContext, claimed: Payment, op: OperationRecord, card: CardData | undefined): Promise<ConfirmResult | typeof RETRY> {
+  let outcome: AuthorizeOutcome;
+  try {
+    outcome = await processorOf(deps.processors, claimed).authorize(op, claimed, card);
+  } catch (err) {
+    // A timeout or any failure without an answer: the processor may have authorized or charged.
+    const error = err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200);
+    const unknown = await markUnknown(deps, ctx, claimed, op, error);
+    return { payment: unknown ?? claimed, outcomeUnknown: true };
+  }
+  const recorded = await recordAuthorization(deps, ctx, claimed, op.id, outcome, 'response');
+  return recorded ? { payment: recorded, outcomeUnknown: false } : RETRY;
+}
+
+/** The same request again, its own confirm still open: ask the processor, call again only if it never saw it. */
+async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, card: CardData | undefined): Promise<ConfirmResult | typeof RETRY> {
+  const op = await getOperation(deps.db, pendingOperationId(p) ?? '');
+  if (!op) throw new Error(`payment ${p.id} is pending a confirm without an operation record`);
   const now = deps.clock.now();
-  const info = { dialect: ctx.dialect, requestId: ctx.requestId };
+  const claimed = await updatePayment(deps.db, p, null, { pendingState: 'in_flight', pendingUntil: new Date(now.getTime() + deps.leaseMs) }, now);
+  if (!claimed) return RETRY;
+  const found = await processorOf(deps.processors, claimed).sync(op, claimed);
+  if (found.status === 'not_found') return authorize(deps, ctx, claimed, op, card);
+  if (found.status === 'pending') {
+    const unknown = await markUnknown(deps, ctx, claimed, op, 'still_pending');
+    return { payment: unknown ?? claimed, outcomeUnknown: true };
+  }
+  const recorded = await recordAuthorization(deps, ctx, claimed, op.id, syncedOutcome(found, op), 'sync');
+  return recorded ? { payment: recorded, outcomeUnknown: false } : RETRY;
+}
+
+type Synced = Exclude<Awaited<ReturnType<ReturnType<typeof processorOf>['sync']>>, { status: 'not_found' | 'pending' }>;
+
+function syncedOutcome(found: Synced, op: OperationRecord): AuthorizeOutcome {
+  const processorRef = ('processorRef' in found && found.processorRef) || `op_${op.id}`;
+  switch (found.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', processorRef };
+    case 'authorized':
+      return { kind: 'authorized', processorRef };
+    case 'action':
+      return { kind: 'action', processorRef, nextAction: found.nextAction };
+    case 'failed':
+      return { kind: 'failed', processorRef, reason: found.reason };
+    case 'canceled':
+      return { kind: 'failed', processorRef, reason: 'canceled_at_processor' };
+  }
+}
+
+/**
+ * A submitted payment whose confirm is open (unknown outcome, or its caller died): the reconciler,
+ * or a cancel about to decide, asks the processor and applies what it says. A charge the processor
+ * never saw is rolled back: the payment is to be confirmed again, nothing was taken.
+ */
+export async function syncConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, _mode: ResumeMode): Promise<'settled' | 'still_pending' | 'raced'> {
+  const op = await getOperation(deps.db, pendingOperationId(p) ?? '');
+  if (!op) throw new Error(`payment ${p.id} is pending a confirm without an operation record`);
+  const found = await processorOf(deps.processors, p).sync(op, p);
+  if (found.status === 'pending') {
+    if (p.pendingState !== 'unknown') await markUnknown(deps, ctx, p, op, 'still_pending');
+    return 'still_pending';
+  }
+  const now = deps.clock.now();
+  const done = found.status === 'not_found'
+    ? await updateWithJournal(deps, p, 'submission_rolled_back', { ...CLEAR_PENDING, confirmedAt: null }, now, {
+      dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: 'authorize', operationId: op.id, source: 'sync' },
+    }, (q) => finishOperation(q, op.id, 'rolled_back', { source: 'sync' }, now))
+    : await recordAuthorization(deps, ctx, p, op.id, syncedOutcome(found, op), 'sync');
+  return done ? 'settled' : 'raced';
+}
+
+/**
+ * Writes what the processor decided about a submitted payment — from its answer, a sync, or a
+ * report arriving later (the buyer, a notification) — and completes the authorization's record in
+ * the same transaction. Null = lost a race (re-read and decide again).
+ */
+export function recordAuthorization(
+  deps: CoreDeps,
+  ctx: Pick<CallContext, 'dialect' | 'requestId'>,
+  p: Payment,
+  operationId: string | null,
+  outcome: AuthorizeOutcome,
+  source: OutcomeSource,
+  /** A charge Kasir had not recorded yet (the buyer paid before anything was submitted): written here. */
+  newRecord?: OperationRecord,
+) {
+  const now = deps.clock.now();
+  const info = { dialect: ctx.dialect, requestId: ctx.requestId, data: { source, ...(operationId ? { operationId } : {}) } };
   const base = { ...CLEAR_PENDING, processorRef: outcome.processorRef };
+  const completeRecord = async (q: Queryable) => {
+    if (newRecord) await insertOperation(q, newRecord);
+    if (operationId) await recordAuthorizationResult(q, operationId, { outcome: outcome.kind, [`${source}At`]: now.toISOString(), source }, now);
+  };
   switch (outcome.kind) {
     case 'succeeded':
       return updateWithJournal(deps, p, 'succeeded', {
         ...base, amountReceived: p.amount, amountCapturable: 0n, capturedAt: now, succeededAt: now, authorizedAt: p.authorizedAt ?? now, nextAction: null,
-      }, now, { ...info, amount: p.amount }, (q, u) => postCapture(q, u, p.amount, now));
+      }, now, { ...info, amount: p.amount }, async (q, u) => {
+        await postCapture(q, u, p.amount, now);
+        await completeRecord(q);
+      });
     case 'authorized':
-      return updatePayment(deps.db, p, 'authorized', { ...base, amountCapturable: p.amount, authorizedAt: now, nextAction: null }, now, { ...info, amount: p.amount });
+      return updateWithJournal(deps, p, 'authorized', { ...base, amountCapturable: p.amount, authorizedAt: now, nextAction: null }, now, { ...info, amount: p.amount }, completeRecord);
     case 'action':
-      return updatePayment(deps.db, p, 'action_required', { ...base, nextAction: outcome.nextAction }, now, info);
+      return updateWithJournal(deps, p, 'action_required', { ...base, nextAction: outcome.nextAction }, now, info, completeRecord);
     case 'failed':
-      return updatePayment(deps.db, p, 'failed', { ...base, nextAction: null }, now, { ...info, data: { reason: outcome.reason } });
+      return updateWithJournal(deps, p, 'failed', { ...base, nextAction: null }, now, { ...info, data: { ...info.data, reason: outcome.reason } }, completeRecord);
   }
 }

@@ -1,8 +1,8 @@
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { antomStyleId, token, uuidv7 } from '../ids.ts';
-import { triggerIn } from '../processors/sandbox-triggers.ts';
 import type { CaptureMethod, Payment, Profile } from './model.ts';
-import { insertPayment } from './repo.ts';
+import { getPaymentById, insertPayment } from './repo.ts';
+import { markRecoveryPoint } from '../idempotency.ts';
 
 export interface CreateInput {
   profile: Profile;
@@ -22,8 +22,17 @@ export interface CreateInput {
   dialectData?: Record<string, unknown>;
 }
 
-/** Creates a payment (one statement: the row and its 'created' event). Validation is the dialect's job. */
+/**
+ * Creates a payment (one statement: the row and its 'created' event; with an idempotency key, the
+ * key's recovery point in the same transaction). A retry of a request whose earlier attempt already
+ * created the payment gets that payment back. Validation is the dialect's job.
+ */
 export async function createPayment(deps: CoreDeps, ctx: CallContext, input: CreateInput): Promise<Payment> {
+  const earlier = ctx.requestKey?.recovered?.paymentId;
+  if (earlier) {
+    const made = await getPaymentById(deps.db, earlier);
+    if (made && made.merchantId === ctx.merchant.id) return made;
+  }
   const now = deps.clock.now();
   const id = uuidv7(deps.clock);
   const payment: Payment = {
@@ -52,7 +61,7 @@ export async function createPayment(deps: CoreDeps, ctx: CallContext, input: Cre
     pendingUntil: null,
     pendingData: null,
     cancellationReason: null,
-    sandboxTrigger: triggerIn(input.description),
+    processor: deps.processors.default,
     processorRef: null,
     dialectData: input.dialectData ?? {},
     antomPaymentId: antomStyleId(deps.clock),
@@ -69,6 +78,14 @@ export async function createPayment(deps: CoreDeps, ctx: CallContext, input: Cre
     createdAt: now,
     updatedAt: now,
   };
-  await insertPayment(deps.db, payment, { dialect: ctx.dialect, requestId: ctx.requestId });
+  const info = { dialect: ctx.dialect, requestId: ctx.requestId };
+  const key = ctx.requestKey;
+  if (!key) await insertPayment(deps.db, payment, info);
+  else {
+    await deps.db.tx(async (q) => {
+      await insertPayment(q, payment, info);
+      await markRecoveryPoint(q, key, 'created', { paymentId: id });
+    });
+  }
   return payment;
 }

@@ -32,7 +32,8 @@ export interface Payment {
   pendingUntil: Date | null;
   pendingData: Record<string, unknown> | null;
   cancellationReason: string | null;
-  sandboxTrigger: string | null;
+  /** The processor this payment was sent to (processors/processor.ts ProcessorSet). */
+  processor: string;
   processorRef: string | null;
   dialectData: Record<string, unknown>;
   antomPaymentId: string | null;
@@ -59,8 +60,8 @@ export const COLUMNS = {
   clientSecret: 'client_secret', nextAction: 'next_action', amountCapturable: 'amount_capturable',
   amountReceived: 'amount_received', amountRefunded: 'amount_refunded', amountCanceled: 'amount_canceled',
   pendingOperation: 'pending_operation', pendingState: 'pending_state', pendingUntil: 'pending_until',
-  pendingData: 'pending_data', cancellationReason: 'cancellation_reason', sandboxTrigger: 'sandbox_trigger',
-  processorRef: 'processor_ref', dialectData: 'dialect_data', antomPaymentId: 'antom_payment_id',
+  pendingData: 'pending_data', cancellationReason: 'cancellation_reason',
+  processor: 'processor', processorRef: 'processor_ref', dialectData: 'dialect_data', antomPaymentId: 'antom_payment_id',
   antomPaymentRequestId: 'antom_payment_request_id', nicepayTxid: 'nicepay_txid',
   nicepayReferenceNo: 'nicepay_reference_no', confirmedAt: 'confirmed_at', authorizedAt: 'authorized_at',
   capturedAt: 'captured_at', succeededAt: 'succeeded_at', canceledAt: 'canceled_at', settledAt: 'settled_at',

@@ -1,10 +1,9 @@
-// Processor calls follow DESIGN.md §1.4: claim the payment (commit the intent), call the processor
-// outside any transaction, then record the outcome with a guarded write. A timeout leaves the claim
-// in state 'unknown' for an identical retry or the reconciler; it is never guessed.
+// Access to a payment for an operation: resolve it within the caller's merchant, apply expiry, and
+// retry the attempt when it lost a race or must wait for another request's processor call.
+// The processor call itself: processor-call.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
-import { ProcessorTimeout, type OperationOutcome, type ProcessorOperation } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { findPayment, updatePayment, type EventInfo, type PaymentChanges, type PaymentRef } from './repo.ts';
 import type { Queryable } from '../../db/db.ts';
@@ -66,22 +65,6 @@ export async function expireIfDue(deps: CoreDeps, p: Payment): Promise<Payment |
 const CLEAR_PENDING = { pendingOperation: null, pendingState: null, pendingUntil: null, pendingData: null } as const;
 export { CLEAR_PENDING };
 
-export interface ClaimedCall {
-  operation: ProcessorOperation;
-  /** What was decided, kept so that a retry or the reconciler finishes the same operation. */
-  data: Record<string, unknown>;
-  call: (claimed: Payment) => Promise<OperationOutcome>;
-  /** Guarded write of the success; must clear the pending columns. */
-  record: (claimed: Payment) => Promise<Payment | null>;
-  /**
-   * Written in the claim's transaction (e.g. reserving the funds of a refund or reversal, so the
-   * balance check happens before the processor moves money) and undone in the release's, when the
-   * processor definitively refuses. Not repeated when an earlier claim is resumed.
-   */
-  onClaim?: (q: Queryable, claimed: Payment, at: Date) => Promise<unknown>;
-  onRelease?: (q: Queryable, released: Payment, at: Date) => Promise<unknown>;
-}
-
 /** The payment change and its journal commit together; `null` = lost the race, nothing posted. */
 export function updateWithJournal(
   deps: CoreDeps,
@@ -103,51 +86,4 @@ export function updateWithJournal(
 export function pendingElsewhere(p: Payment): KasirError {
   const state = p.pendingState === 'in_flight' ? 'is in progress' : 'has an unknown outcome and is being reconciled';
   return new KasirError('REQUEST_IN_FLIGHT', `An earlier ${p.pendingOperation} of this payment ${state}; retry later`);
-}
-
-/**
- * Claims `p` for one processor call and runs it. Returns RETRY when the claim lost a race. A payment
- * already pending the same operation (an earlier call ended 'unknown', or its claimant died) is
- * resumed: the processor is asked first whether that call took effect. Callers make sure a resume
- * is the same request (pendingElsewhere otherwise). Only a definitive refusal from the processor
- * releases the claim; any other failure leaves the outcome unknown, for a retry or the reconciler.
- */
-export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c: ClaimedCall): Promise<Payment | typeof RETRY> {
-  const now = deps.clock.now();
-  const resuming = p.pendingOperation === c.operation;
-  const claim: PaymentChanges = {
-    pendingOperation: c.operation,
-    pendingState: 'in_flight',
-    pendingUntil: new Date(now.getTime() + deps.leaseMs),
-    pendingData: resuming ? p.pendingData : c.data,
-  };
-  const onClaim = resuming ? undefined : c.onClaim;
-  const claimed = onClaim
-    ? await updateWithJournal(deps, p, null, claim, now, undefined, (q, u) => onClaim(q, u, now))
-    : await updatePayment(deps.db, p, null, claim, now);
-  if (!claimed) return RETRY;
-  let outcome: OperationOutcome;
-  try {
-    const alreadyDone = resuming && (await deps.processor.query(claimed, c.operation)) === 'done';
-    outcome = alreadyDone ? { ok: true } : await c.call(claimed);
-  } catch (err) {
-    // A timeout, a reset connection, anything but an answer: the call may have taken effect.
-    await updatePayment(deps.db, claimed, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, deps.clock.now(), {
-      dialect: ctx.dialect,
-      requestId: ctx.requestId,
-      data: { operation: c.operation, error: err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200) },
-    });
-    throw new KasirError('OUTCOME_UNKNOWN', `The processor did not answer the ${c.operation}; retry with the same parameters`);
-  }
-  if (!outcome.ok) {
-    const at = deps.clock.now();
-    const onRelease = c.onRelease;
-    await (onRelease
-      ? updateWithJournal(deps, claimed, null, CLEAR_PENDING, at, undefined, (q, u) => onRelease(q, u, at))
-      : updatePayment(deps.db, claimed, null, CLEAR_PENDING, at));
-    throw new KasirError(outcome.code, outcome.message);
-  }
-  const recorded = await c.record(claimed);
-  // Only a takeover after our lease expired can beat us here; report what is stored then.
-  return recorded ?? RETRY;
 }

@@ -3,7 +3,9 @@ import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
 import { isUuid, uuidv7 } from '../ids.ts';
 import { remainingAmount, type Payment } from './model.ts';
-import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, runClaimed, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
+import { runClaimed, type ResumeMode } from './processor-call.ts';
+import { ownEarlier } from './own-earlier.ts';
 import type { PaymentRef } from './repo.ts';
 import { postHold, postPaidOut, postRelease } from '../ledger/postings.ts';
 import type { Queryable } from '../../db/db.ts';
@@ -29,7 +31,7 @@ export interface RefundInput {
   /** Where this refund's result is notified (Antom refundNotifyUrl); default: the payment's URL. */
   notifyUrl?: string | null;
   /** The reconciler: finish whatever refund is pending, whatever this input says. */
-  resume?: boolean;
+  resume?: ResumeMode;
 }
 
 interface PendingRefund {
@@ -53,11 +55,17 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
     if (!effectiveContract(p.profile, ctx.merchant.contract).apis.refund) {
       throw new KasirError('API_NOT_ENABLED', 'Refund is not enabled in the merchant contract');
     }
-    if (holdsLease(p, now)) return WAIT;
+    const own = await ownEarlier(deps, ctx, p);
+    if (own.kind === 'completed' && own.op?.refundId) {
+      // This request's refund went through before (a crash lost the answer): the same refund again.
+      const earlier = await findRefund(deps, p.merchantId, { id: own.op.refundId });
+      if (earlier) return { payment: p, refund: earlier };
+    }
+    if (own.kind !== 'pending' && holdsLease(p, now)) return WAIT;
     if (p.pendingOperation === 'refund') {
       const pending = p.pendingData as unknown as PendingRefund;
-      if (!sameRefund(pending, input)) throw pendingElsewhere(p);
-      return execute(deps, ctx, p, pending);
+      if (own.kind !== 'pending' && !sameRefund(pending, input)) throw pendingElsewhere(p);
+      return execute(deps, ctx, p, pending, input.resume);
     }
     if (p.pendingOperation) throw pendingElsewhere(p);
     if (p.status !== 'succeeded') {
@@ -67,7 +75,9 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
       // The same request id again (after its idempotency record expired): the same refund, or a conflict.
       const earlier = await findRefund(deps, p.merchantId, { requestId: input.requestId });
       if (earlier) {
-        if (earlier.paymentId === p.id && (input.amount === undefined || input.amount === earlier.amount)) return { payment: p, refund: earlier };
+        const same = earlier.paymentId === p.id && (input.amount === undefined || input.amount === earlier.amount);
+        if (same && earlier.status === 'failed') throw new KasirError('PROCESSOR_DECLINED', 'The processor declined this refund');
+        if (same) return { payment: p, refund: earlier };
         throw new KasirError('IDEMPOTENCY_MISMATCH', 'This refund request id was used for a different refund');
       }
     }
@@ -92,15 +102,17 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
  * request id used twice is refused before any money moves. Record: the payment's totals, its
  * event, the pay-out and the row's 'succeeded' commit together. Refusal: released, row 'failed'.
  */
-async function execute(deps: CoreDeps, ctx: CallContext, p: Payment, r: PendingRefund): Promise<{ payment: Payment; refund: Refund } | typeof RETRY> {
+async function execute(deps: CoreDeps, ctx: CallContext, p: Payment, r: PendingRefund, resume?: ResumeMode): Promise<{ payment: Payment; refund: Refund } | typeof RETRY> {
   const amount = BigInt(r.amount);
   const refund: Refund = { id: r.refundId, paymentId: p.id, amount, currency: p.currency, status: 'succeeded', reason: r.reason, requestId: r.requestId, createdAt: deps.clock.now() };
   const setStatus = (q: Queryable, status: Refund['status'], at: Date) =>
     q.query('UPDATE refunds SET status = $2, updated_at = $3 WHERE id = $1', [r.refundId, status, at]);
   const done = await runClaimed(deps, ctx, p, {
     operation: 'refund',
+    kind: 'refund',
+    amount,
+    refundId: r.refundId,
     data: { ...r },
-    call: (claimed) => deps.processor.refund(claimed, amount),
     onClaim: async (q, claimed, at) => {
       await postHold(q, claimed, amount, at);
       const inserted = await q.query(
@@ -110,11 +122,14 @@ async function execute(deps: CoreDeps, ctx: CallContext, p: Payment, r: PendingR
       );
       if (!inserted.rows.length) throw new KasirError('IDEMPOTENCY_MISMATCH', 'This refund request id was used for a different refund');
     },
-    onRelease: async (q, released, at) => {
+    onRelease: async (q, released, at, why) => {
       await postRelease(q, released, amount, at);
       await setStatus(q, 'failed', at);
+      // Never seen by the processor: the refund did not happen, so its request id is free for a
+      // retry to make it (and inquiryRefund finds nothing, as at the processor).
+      if (why === 'rolled_back') await q.query('UPDATE refunds SET request_id = NULL WHERE id = $1', [r.refundId]);
     },
-    record: (claimed) => {
+    record: (claimed, finished, source) => {
       const at = deps.clock.now();
       // The refund's own request id (Antom refundRequestId) names the event, also when the
       // reconciler finishes it; a native refund keeps the HTTP request's id.
@@ -122,13 +137,14 @@ async function execute(deps: CoreDeps, ctx: CallContext, p: Payment, r: PendingR
         dialect: ctx.dialect,
         requestId: r.requestId ?? ctx.requestId,
         amount,
-        data: r.notifyUrl ? { refundId: r.refundId, notifyUrl: r.notifyUrl } : { refundId: r.refundId },
+        data: { refundId: r.refundId, source, operationId: claimed.pendingData?.operationId, ...(r.notifyUrl ? { notifyUrl: r.notifyUrl } : {}) },
       }, async (q, u) => {
         await postPaidOut(q, u, amount, at, 'refund');
         await setStatus(q, 'succeeded', at);
+        await finished(q, u, at);
       });
     },
-  });
+  }, resume);
   return done === RETRY ? RETRY : { payment: done, refund };
 }
 

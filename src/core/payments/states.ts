@@ -51,6 +51,11 @@ export const TRANSITIONS = {
   settled: { from: ['succeeded', 'canceled'], to: null },
   // A processor call timed out: nothing changes but the timeline, until reconciliation decides.
   outcome_unknown: { from: STATUSES, to: null },
+  // The processor has no trace of a claimed call (the caller died before making it): the claim is
+  // released, reserved funds go back; only the timeline changes.
+  operation_rolled_back: { from: STATUSES, to: null },
+  // The same for a submission: the payment is back to be confirmed again.
+  submission_rolled_back: { from: ['processing'], to: 'requires_confirmation' },
 } as const satisfies Record<string, { from: readonly Status[]; to: Status | null }>;
 
 export type PaymentEvent = keyof typeof TRANSITIONS;

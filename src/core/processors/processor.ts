@@ -1,6 +1,10 @@
-// The processor contract: what the payment core asks of whoever moves the money. The sandbox
-// simulator implements it in-process; upstream connectors (roadmap 7) will implement it over HTTP.
-// Calls are never made inside a database transaction (DESIGN.md §1.4).
+// The processor boundary: what the payment core asks of whoever moves the money (DESIGN.md §9b,
+// §9c). The flows follow real connector APIs: authorize, capture, void, post-capture void
+// (reversal), refund, and sync — asking what became of one earlier call. Every call takes the
+// operation record written before it; its id is the idempotency key the processor sees, so the same
+// operation sent twice moves money once. Implementations live in src/processors/ (the sandbox, and
+// later upstream connectors); the core never imports them. Calls are never made inside a database
+// transaction (DESIGN.md §1.4).
 import type { ErrorCode } from '../errors.ts';
 import type { Payment } from '../payments/model.ts';
 
@@ -11,31 +15,84 @@ export interface CardData {
   expYear?: number;
 }
 
-export type ConfirmOutcome =
+export const OPERATION_KINDS = ['authorize', 'capture', 'void', 'reversal', 'refund', 'late_reversal'] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+/** One processor call, as recorded before it is made (core/processors/operations.ts). */
+export interface OperationRecord {
+  id: string;
+  paymentId: string;
+  merchantId: string;
+  processor: string;
+  kind: OperationKind;
+  amount: bigint;
+  currency: string;
+  refundId: string | null;
+  status: 'pending' | 'unknown' | 'completed' | 'refused' | 'rolled_back';
+  result: Record<string, unknown> | null;
+  createdAt: Date;
+}
+
+/** What an authorization achieved at the processor. */
+export type AuthorizeOutcome =
   | { kind: 'succeeded'; processorRef: string }
   | { kind: 'authorized'; processorRef: string }
   | { kind: 'action'; processorRef: string; nextAction: Record<string, unknown> }
   | { kind: 'failed'; processorRef: string; reason: string };
 
-/** The processor refused; `code` is a row of the error table (PAYER_NOT_FOUND, PROCESSOR_DECLINED, …). */
+/** A capture, void, reversal or refund: done, or definitively refused (`code` is a row of the error table). */
 export type OperationOutcome = { ok: true } | { ok: false; code: ErrorCode; message: string };
 
-export type ProcessorOperation = 'confirm' | 'capture' | 'cancel' | 'refund';
+/**
+ * The actual state of one earlier call at the processor. `pending`: the processor is still working
+ * on it (or waits for the buyer to finish a charge that needs no next action from Kasir);
+ * `not_found`: the call never reached the processor.
+ */
+export type SyncResult =
+  | { status: 'succeeded'; processorRef?: string }
+  | { status: 'authorized'; processorRef?: string }
+  | { status: 'action'; nextAction: Record<string, unknown>; processorRef?: string }
+  | { status: 'pending' }
+  | { status: 'failed'; code: ErrorCode; reason: string }
+  | { status: 'canceled' }
+  | { status: 'not_found' };
 
-/** The processor did not answer in time: the outcome is unknown and must be reconciled, never guessed. */
+/** The processor did not answer in time: the outcome is unknown and must be synced, never guessed. */
 export class ProcessorTimeout extends Error {
-  constructor(operation: ProcessorOperation) {
-    super(`processor ${operation} timed out`);
+  constructor(kind: OperationKind) {
+    super(`processor ${kind} timed out`);
     this.name = 'ProcessorTimeout';
   }
 }
 
 export interface Processor {
-  confirm(p: Payment, card: CardData | undefined): Promise<ConfirmOutcome>;
-  capture(p: Payment, amount: bigint): Promise<OperationOutcome>;
-  /** Void or close an unpaid payment, or (`reversal`) return paid funds to the payer. */
-  cancel(p: Payment, kind: 'void' | 'reversal', amount: bigint): Promise<OperationOutcome>;
-  refund(p: Payment, amount: bigint): Promise<OperationOutcome>;
-  /** Reconciliation: did an earlier call of `operation` take effect? */
-  query(p: Payment, operation: ProcessorOperation): Promise<'done' | 'not_done'>;
+  /** Stored on every payment it handles (payments.processor). */
+  readonly name: string;
+  authorize(op: OperationRecord, p: Payment, card: CardData | undefined): Promise<AuthorizeOutcome>;
+  capture(op: OperationRecord, p: Payment): Promise<OperationOutcome>;
+  /** Void an authorization, or close an unpaid QR / VA / redirect payment. */
+  void(op: OperationRecord, p: Payment): Promise<OperationOutcome>;
+  /** Post-capture void: return paid funds to the payer (a cancel after success, late funds). */
+  reverse(op: OperationRecord, p: Payment): Promise<OperationOutcome>;
+  refund(op: OperationRecord, p: Payment): Promise<OperationOutcome>;
+  /** Payment sync / refund sync: the actual outcome of `op` at the processor. */
+  sync(op: OperationRecord, p: Payment): Promise<SyncResult>;
+  /**
+   * Simulators only (test mode): the buyer pays or fails the charge `op` at the processor, which
+   * then reports the outcome. A real upstream has no such call: its buyer acts on the upstream's
+   * own pages and the outcome arrives as a notification.
+   */
+  simulateBuyer?(op: OperationRecord, p: Payment, outcome: 'succeeded' | 'failed'): Promise<AuthorizeOutcome>;
+}
+
+/** The processors a Kasir process can send payments to, by name; `default` gets new payments. */
+export interface ProcessorSet {
+  default: string;
+  byName: Record<string, Processor>;
+}
+
+export function processorOf(set: ProcessorSet, p: Pick<Payment, 'processor'>): Processor {
+  const found = Object.hasOwn(set.byName, p.processor) ? set.byName[p.processor] : undefined;
+  if (!found) throw new Error(`payment processor ${p.processor} is not configured in this process`);
+  return found;
 }

@@ -1,0 +1,181 @@
+// One processor call on a payment (DESIGN.md §1.4, §9b): claim the payment and write the operation
+// record in one transaction, call the processor outside any transaction, then apply the answer with
+// a guarded write that also completes the record. No answer leaves the operation 'unknown'; it is
+// finished only by asking the processor (sync), by the same request or by the reconciler.
+import type { CallContext, CoreDeps } from '../deps.ts';
+import { KasirError } from '../errors.ts';
+import { markRecoveryPoint } from '../idempotency.ts';
+import { finishOperation, getOperation, insertOperation, newOperation, pendingOperationId } from '../processors/operations.ts';
+import { processorOf, ProcessorTimeout, type OperationKind, type OperationOutcome, type OperationRecord } from '../processors/processor.ts';
+import type { Payment } from './model.ts';
+import { CLEAR_PENDING, RETRY, updateWithJournal } from './pending.ts';
+import { updatePayment } from './repo.ts';
+import type { Queryable } from '../../db/db.ts';
+
+export interface ClaimedCall {
+  /** The payment's pending_operation while the call is open ('capture', 'cancel', 'refund', late reversal). */
+  operation: string;
+  kind: OperationKind;
+  amount: bigint;
+  refundId?: string;
+  /** What was decided, kept so that a retry or the reconciler finishes the same operation. */
+  data: Record<string, unknown>;
+  /**
+   * Guarded write of the success; must clear the pending columns and run `done` in its transaction
+   * (it completes the operation record).
+   */
+  record: (claimed: Payment, done: Post, source: OutcomeSource) => Promise<Payment | null>;
+  /**
+   * Written in the claim's transaction (e.g. reserving the funds of a refund or reversal, so the
+   * balance check happens before the processor moves money) and undone in the release's, when the
+   * processor definitively refuses or never saw the call. Not repeated when a claim is resumed.
+   */
+  onClaim?: Post;
+  onRelease?: (q: Queryable, payment: Payment, at: Date, why: 'refused' | 'rolled_back') => Promise<unknown>;
+}
+
+type Post = (q: Queryable, payment: Payment, at: Date) => Promise<unknown>;
+
+/** Where an outcome came from: the call's own answer, a later sync, the buyer, a notification. */
+export type OutcomeSource = 'response' | 'sync' | 'buyer' | 'notification';
+
+/** Who finishes an open operation: the same request calls again when the processor never saw it; the reconciler rolls it back. */
+export type ResumeMode = 'request' | 'reconcile';
+
+/** Nothing more to learn now: the processor is still working on the call (sync said pending). */
+class StillPending extends Error {}
+
+/** The pending data a claim stores: the decision, the operation's id and the key of the request that claimed it. */
+export function claimData(ctx: CallContext, op: OperationRecord, data: Record<string, unknown>): Record<string, unknown> {
+  return { ...data, operationId: op.id, requestKey: keyIdentity(ctx) };
+}
+
+/** Whether `p` is pending `operation` claimed by this very request (same idempotency key): a retry resumes it. */
+export function ownsPending(ctx: CallContext, p: Payment, operation: string): boolean {
+  const key = keyIdentity(ctx);
+  return key !== null && p.pendingOperation === operation && p.pendingData?.requestKey === key;
+}
+
+/** The identity of the request's idempotency key, as stored on the claims it makes. */
+export function keyIdentity(ctx: CallContext): string | null {
+  const k = ctx.requestKey?.ref;
+  return k ? `${k.scope}:${k.key}` : null;
+}
+
+async function callProcessor(deps: CoreDeps, op: OperationRecord, p: Payment): Promise<OperationOutcome> {
+  const processor = processorOf(deps.processors, p);
+  switch (op.kind) {
+    case 'capture':
+      return processor.capture(op, p);
+    case 'void':
+      return processor.void(op, p);
+    case 'refund':
+      return processor.refund(op, p);
+    case 'reversal':
+    case 'late_reversal':
+      return processor.reverse(op, p);
+    default:
+      throw new Error(`${op.kind} is not a follow-up call`);
+  }
+}
+
+/**
+ * An open operation is finished by asking the processor what became of it (sync). Only a call the
+ * processor never saw is made again — by the same request; the reconciler rolls it back instead.
+ */
+async function resumeAtProcessor(deps: CoreDeps, op: OperationRecord, p: Payment, mode: ResumeMode): Promise<OperationOutcome | 'rolled_back'> {
+  const found = await processorOf(deps.processors, p).sync(op, p);
+  switch (found.status) {
+    case 'succeeded':
+    case 'canceled':
+      return { ok: true };
+    case 'failed':
+      return { ok: false, code: found.code, message: found.reason };
+    case 'not_found':
+      return mode === 'reconcile' ? 'rolled_back' : callProcessor(deps, op, p);
+    default:
+      throw new StillPending();
+  }
+}
+
+/** The call got no answer (or the processor is still working): the outcome stays unknown, recorded in the timeline. */
+export function markUnknown(deps: CoreDeps, ctx: CallContext, p: Payment, op: OperationRecord, error: string) {
+  const now = deps.clock.now();
+  return updateWithJournal(deps, p, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, now, {
+    dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: op.kind, operationId: op.id, error },
+  }, (q) => finishOperation(q, op.id, 'unknown', { error }, now));
+}
+
+/**
+ * Claims `p` for one processor call and runs it. Returns RETRY when the claim lost a race. A payment
+ * already pending the same operation (an earlier call ended 'unknown', or its claimant died) is
+ * resumed: the processor is asked first what became of that very operation (sync). Callers make
+ * sure a resume is the same request (pendingElsewhere otherwise). Only a definitive refusal, or the
+ * processor having no trace of the call, releases the claim; anything else leaves the outcome
+ * unknown, for a retry or the reconciler.
+ */
+export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c: ClaimedCall, mode: ResumeMode = 'request'): Promise<Payment | typeof RETRY> {
+  const now = deps.clock.now();
+  const lease = { pendingState: 'in_flight' as const, pendingUntil: new Date(now.getTime() + deps.leaseMs) };
+  const resuming = p.pendingOperation === c.operation;
+  let op: OperationRecord;
+  let claimed: Payment | null;
+  if (resuming) {
+    const found = await getOperation(deps.db, pendingOperationId(p) ?? '');
+    if (!found) throw new Error(`payment ${p.id} is pending a ${c.operation} without an operation record`);
+    op = found;
+    claimed = await updatePayment(deps.db, p, null, lease, now);
+  } else {
+    op = newOperation(deps.clock, p, { kind: c.kind, amount: c.amount, refundId: c.refundId });
+    claimed = await deps.db.tx(async (q) => {
+      const u = await updatePayment(q, p, null, { ...lease, pendingOperation: c.operation, pendingData: claimData(ctx, op, c.data) }, now);
+      if (!u) return null;
+      await insertOperation(q, op);
+      // A cancel covering a charge still waiting at the processor closes that charge's record too.
+      const covered = p.pendingOperation ? pendingOperationId(p) : null;
+      if (covered) await finishOperation(q, covered, 'completed', { outcome: 'canceled', coveredBy: op.id }, now);
+      if (c.onClaim) await c.onClaim(q, u, now);
+      await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: op.id });
+      return u;
+    });
+  }
+  if (!claimed) return RETRY;
+  let outcome: OperationOutcome | 'rolled_back';
+  try {
+    outcome = resuming ? await resumeAtProcessor(deps, op, claimed, mode) : await callProcessor(deps, op, claimed);
+  } catch (err) {
+    // A timeout, a reset connection, anything but an answer: the call may have taken effect.
+    const error = err instanceof StillPending ? 'still_pending' : err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200);
+    await markUnknown(deps, ctx, claimed, op, error);
+    throw new KasirError('OUTCOME_UNKNOWN', `The processor did not answer the ${c.operation}; retry with the same parameters`);
+  }
+  const source: OutcomeSource = resuming ? 'sync' : 'response';
+  if (outcome === 'rolled_back' || !outcome.ok) {
+    const released = await releaseClaim(deps, ctx, claimed, op, c, outcome === 'rolled_back' ? null : outcome, source);
+    if (outcome === 'rolled_back') return released ?? RETRY;
+    throw new KasirError(outcome.code, outcome.message);
+  }
+  const at = deps.clock.now();
+  const recorded = await c.record(claimed, (q) => finishOperation(q, op.id, 'completed', { source }, at), source);
+  // Only a takeover after our lease expired can beat us here; report what is stored then.
+  return recorded ?? RETRY;
+}
+
+/**
+ * The processor refused the call (`refusal`), or never saw it (null: rolled back). Either way nothing
+ * moved there: the claim is released and reserved funds go back, with the outcome in the timeline.
+ */
+async function releaseClaim(deps: CoreDeps, ctx: CallContext, p: Payment, op: OperationRecord, c: ClaimedCall, refusal: { code: string; message: string } | null, source: OutcomeSource) {
+  const at = deps.clock.now();
+  const status = refusal ? 'refused' : 'rolled_back';
+  const result = refusal ? { code: refusal.code, message: refusal.message, source } : { source };
+  const post = async (q: Queryable, u: Payment) => {
+    if (c.onRelease) await c.onRelease(q, u, at, status);
+    await finishOperation(q, op.id, status, result, at);
+  };
+  // A refusal answers the caller, as always; a roll-back happens behind its back, so the timeline says so.
+  if (refusal) return updateWithJournal(deps, p, null, CLEAR_PENDING, at, undefined, post);
+  return updateWithJournal(deps, p, 'operation_rolled_back', CLEAR_PENDING, at, {
+    dialect: ctx.dialect, requestId: ctx.requestId, amount: op.amount, data: { operation: op.kind, operationId: op.id, source },
+  }, post);
+}
