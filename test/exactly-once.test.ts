@@ -6,7 +6,7 @@
 // it changes nothing. (The whole-process version, with SIGKILL, is `npm run chaos`.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nativeMerchant, startKasir } from './helpers/harness.ts';
+import { admin, nativeMerchant, startKasir } from './helpers/harness.ts';
 import { CARDS, cardPayment, countPayments, createPayment, expectStatus, stored } from './helpers/native.ts';
 import { balances } from './helpers/ledger.ts';
 import type { Processor } from '../src/core/processors/processor.ts';
@@ -130,4 +130,20 @@ test('a refund the processor refused is refused again on retry, not redone', asy
   assert.deepEqual((await send()).body, first.body);
   const { rows } = await h.deps.core.db.query(`SELECT 1 FROM sandbox_operations WHERE payment_id = $1 AND kind = 'refund'`, [p.id]);
   assert.equal(rows.length, 1, 'asked the processor once');
+});
+
+test('admin API: a payment\'s operation records, linked from its timeline, another merchant sees none', async () => {
+  const p = await cardPayment(m, CARDS.succeeds, { currency: 'USD', amount: '7.00' });
+  expectStatus(await m.request('POST', `/api/v1/payments/${p.id}/refunds`, { amount: '2.00' }), 201);
+  const ops = await admin(h, 'GET', `/merchants/${m.merchantId}/payments/${p.id}/operations`);
+  assert.equal(ops.status, 200);
+  assert.deepEqual(ops.body.data.data.map((o: any) => [o.kind, o.status, o.amount, o.processor, o.result.source]), [
+    ['authorize', 'completed', '700', 'sandbox', 'response'],
+    ['refund', 'completed', '200', 'sandbox', 'response'],
+  ]);
+  const { rows } = await h.deps.core.db.query<{ type: string; data: { operationId?: string } }>('SELECT type, data FROM payment_events WHERE payment_id = $1 ORDER BY id', [p.id]);
+  const linked = rows.filter((e) => e.data.operationId).map((e) => [e.type, e.data.operationId]);
+  assert.deepEqual(linked, [['submitted', ops.body.data.data[0].id], ['succeeded', ops.body.data.data[0].id], ['refunded', ops.body.data.data[1].id]]);
+  const other = await nativeMerchant(h, 'Other');
+  assert.equal((await admin(h, 'GET', `/merchants/${other.merchantId}/payments/${p.id}/operations`)).status, 404);
 });

@@ -1,5 +1,5 @@
-// Admin API for money and notifications: a merchant's balances, the journal of a payment, payouts
-// of settled funds, a payment's deliveries and redelivery of one of them.
+// Admin API for money and notifications: a merchant's balances, the journal of a payment, its
+// processor operations, payouts of settled funds, a payment's deliveries and redelivery of one of them.
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { KasirError } from '../core/errors.ts';
@@ -9,6 +9,7 @@ import { postPayout } from '../core/ledger/postings.ts';
 import { getMerchant, type MerchantDeps } from '../core/merchants/merchants.ts';
 import { isCurrency, parseMinor } from '../core/money.ts';
 import { listDeliveries, redeliver } from '../core/notifications/worker.ts';
+import { listOperations } from '../core/processors/operations.ts';
 import { ok, type Rendered } from '../dialects/native/render.ts';
 import { rawBody } from './raw-body.ts';
 import { parseJsonObject, validator } from './validate.ts';
@@ -46,6 +47,19 @@ export function moneyAdminRoutes(route: Route, deps: MerchantDeps): void {
     if (!amount.ok) throw new KasirError('INVALID_PARAMETER', `amount ${amount.reason}`, { field: 'amount' });
     const journalId = await deps.db.tx((q) => postPayout(q, m.id, body.currency, amount.minor, deps.clock.now()));
     return ok({ journalId, currency: body.currency, amount: amount.minor.toString() }, 201);
+  });
+  // Operation records: every processor call of the payment, with its status and what the processor
+  // reported (and through which source); the timeline's events name them by operationId.
+  route('GET', '/merchants/:id/payments/:paymentId/operations', async (req) => {
+    const m = await getMerchant(deps.db, param(req, 'id'));
+    const ops = await listOperations(deps.db, await paymentOf(deps, m.id, param(req, 'paymentId')));
+    return ok({
+      object: 'list',
+      data: ops.map((o) => ({
+        id: o.id, kind: o.kind, processor: o.processor, amount: o.amount.toString(), currency: o.currency,
+        refundId: o.refundId, status: o.status, result: o.result, createdAt: o.createdAt.toISOString(),
+      })),
+    });
   });
   route('GET', '/merchants/:id/payments/:paymentId/deliveries', async (req) => {
     const m = await getMerchant(deps.db, param(req, 'id'));
