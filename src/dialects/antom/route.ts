@@ -4,10 +4,10 @@
 // every response, errors included (specs/antom.md).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyObject } from 'node:crypto';
-import { effectiveContract } from '../../core/contracts/defaults.ts';
 import type { CallContext, CoreDeps } from '../../core/deps.ts';
 import { KasirError } from '../../core/errors.ts';
-import { abandonIdempotent, beginIdempotent, finishIdempotent, requestHash } from '../../core/idempotency.ts';
+import { requestHash } from '../../core/idempotency.ts';
+import { runPipeline, type Call, type DialectAnswers, type PipelineDeps } from '../../http/pipeline.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { Merchant } from '../../core/merchants/merchants.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
@@ -18,7 +18,7 @@ import { renderError, type AntomBody } from './render.ts';
 import { canonical, stripNulls } from './schemas.ts';
 import { antomTime, formatSignatureHeader, signedText, signRsa256 } from './signature.ts';
 
-export interface AntomDeps {
+export interface AntomDeps extends PipelineDeps {
   core: CoreDeps;
   credentials: CredentialCache;
   limiter: RateLimiter;
@@ -31,6 +31,8 @@ export interface AntomRequest {
   merchant: Merchant;
   /** The parsed JSON body with explicit nulls removed. */
   body: Record<string, unknown>;
+  /** The pipeline's idempotency stage, for the request id the operation finds in the body. */
+  keyed: Call<AntomBody>['keyed'];
 }
 
 export type AntomOp = (deps: AntomDeps, r: AntomRequest) => Promise<AntomBody>;
@@ -79,28 +81,34 @@ export function sendSigned(reply: FastifyReply, path: string, clientId: string, 
     .send(text);
 }
 
+/** The Antom dialect's part of the request pipeline: HTTP 200 always, the outcome in `result`. */
+const ANTOM_ANSWERS: DialectAnswers<AntomBody> = {
+  dialect: 'antom',
+  renderError,
+  isInternal: (b) => b.result.resultCode === 'SYSTEM_ERROR',
+  // Antom: a request "reaches a final status S or F". REPEAT_REQ_INCONSISTENT is about the id, not
+  // an outcome: kept, it would refuse the payment's own request later. SYSTEM_ERROR may be retried.
+  isFinal: (b) => b.result.resultStatus !== 'U' && b.result.resultCode !== 'REPEAT_REQ_INCONSISTENT' && b.result.resultCode !== 'SYSTEM_ERROR',
+  store: (b) => ({ status: 200, body: JSON.stringify(b) }),
+  replay: (_status, body) => JSON.parse(body) as AntomBody,
+};
+
 /** The handler of `POST <prefix>/:op`: unknown operations are NO_INTERFACE_DEF, before any auth. */
 export function operationHandler(deps: AntomDeps, ops: Record<string, AntomOp>) {
-  return (req: FastifyRequest, reply: FastifyReply) =>
-    respond(deps, req, reply, async (client) => {
-      const name = (req.params as { op: string }).op;
-      const op = Object.hasOwn(ops, name) ? ops[name] : undefined;
-      if (!op) throw new KasirError('NO_SUCH_API', 'API is not defined');
-      const raw = rawBody(req.body);
-      const merchant = authenticateAntom(client, {
-        method: req.method,
-        path: requestPath(req.url),
-        requestTime: header(req, 'request-time'),
-        signature: header(req, 'signature'),
-        rawBody: raw,
-      });
-      if (!deps.limiter.allow(merchant.id, effectiveContract('antom', merchant.contract).rateLimitPerSecond)) {
-        throw new KasirError('RATE_LIMITED', 'The request traffic exceeds the limit');
-      }
-      const body = stripNulls(parseJsonObject(raw, true));
-      const ctx: CallContext = { merchant: { id: merchant.id, contract: merchant.contract }, dialect: 'antom', requestId: req.id };
-      return op(deps, { ctx, merchant, body });
-    });
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const client = await resolveClient(deps.credentials, header(req, 'client-id'), deps.core.clock);
+    const name = (req.params as { op: string }).op;
+    const op = Object.hasOwn(ops, name) ? ops[name] : undefined;
+    const raw = rawBody(req.body);
+    const { answer } = await runPipeline(ANTOM_ANSWERS, deps, req.id, {
+      authenticate: async () => {
+        if (!op) throw new KasirError('NO_SUCH_API', 'API is not defined');
+        return authenticateAntom(client, { method: req.method, path: requestPath(req.url), requestTime: header(req, 'request-time'), signature: header(req, 'signature'), rawBody: raw });
+      },
+      operate: (call, merchant) => op!(deps, { ctx: call.ctx, merchant, body: stripNulls(parseJsonObject(raw, true)), keyed: call.keyed }),
+    }, (err) => req.log.error({ err }, 'antom request failed'));
+    return sendSigned(reply, requestPath(req.url), client.clientId, client.signingKey, JSON.stringify(answer), deps.core.clock.now());
+  };
 }
 
 export interface IdempotentCall {
@@ -108,36 +116,21 @@ export interface IdempotentCall {
   key: string;
   /** The request as received (nulls removed); compared in canonical form. */
   request: Record<string, unknown>;
-  run: () => Promise<AntomBody>;
+  run: (ctx: CallContext) => Promise<AntomBody>;
   /** Which answers are final and replayed; default: S and F (Antom: "reach a final status S or F"). */
   final?: (b: AntomBody) => boolean;
 }
 
 /**
- * Antom's request-id idempotency: the same id with the same request replays the stored answer, with
- * a different request is REPEAT_REQ_INCONSISTENT, while the first is running UNKNOWN_EXCEPTION (U).
- * Unknown outcomes and system errors are not kept, so a retry with the same id completes the work.
+ * Antom's request-id idempotency, through the pipeline's one idempotency stage: the same id with the
+ * same request replays the stored answer, with a different request is REPEAT_REQ_INCONSISTENT,
+ * while the first is running UNKNOWN_EXCEPTION (U). Unknown outcomes and system errors are not
+ * kept, so a retry with the same id completes the work — resuming what the first attempt did.
  */
-export async function idempotent(deps: AntomDeps, ctx: CallContext, c: IdempotentCall): Promise<AntomBody> {
-  const k = { merchantId: ctx.merchant.id, scope: c.scope, key: c.key };
-  const begun = await beginIdempotent(deps.core.db, deps.core.clock, k, requestHash(c.scope, canonical(c.request)));
-  if (begun.kind === 'mismatch') throw new KasirError('IDEMPOTENCY_MISMATCH', 'This request id was used with a different request');
-  if (begun.kind === 'in_flight') throw new KasirError('REQUEST_IN_FLIGHT', 'A request with this id is still being processed');
-  if (begun.kind === 'replay') return JSON.parse(begun.body) as AntomBody;
-  let body: AntomBody;
-  try {
-    body = await c.run();
-  } catch (err) {
-    body = renderError(err);
-    if (body.result.resultCode === 'SYSTEM_ERROR') {
-      await abandonIdempotent(deps.core.db, k);
-      throw err; // logged by respond()
-    }
-  }
-  const final = c.final ?? ((b: AntomBody) => b.result.resultStatus !== 'U');
-  // REPEAT_REQ_INCONSISTENT from run() (pay: the key had expired, the payment is another request's)
-  // is about the id, not an outcome: kept, it would refuse the payment's own request later.
-  if (final(body) && body.result.resultCode !== 'REPEAT_REQ_INCONSISTENT') await finishIdempotent(deps.core.db, k, 200, JSON.stringify(body));
-  else await abandonIdempotent(deps.core.db, k);
-  return body;
+export function idempotent(r: AntomRequest, c: IdempotentCall): Promise<AntomBody> {
+  const final = c.final;
+  return r.keyed(
+    { scope: c.scope, name: 'request id', key: c.key, hash: requestHash(c.scope, canonical(c.request)), ...(final ? { isFinal: (b) => ANTOM_ANSWERS.isFinal(b as AntomBody) && final(b as AntomBody) } : {}) },
+    c.run,
+  );
 }

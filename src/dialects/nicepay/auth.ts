@@ -3,7 +3,7 @@
 // Unknown iMid → KEY_NOT_FOUND (9011), wrong token → BAD_SIGNATURE (9010), suspended merchant →
 // MERCHANT_SUSPENDED, checked only after the token so it never tells strangers a merchant's state;
 // then the contract's per-merchant rate limit (RATE_LIMITED → 9002).
-import { effectiveContract } from '../../core/contracts/defaults.ts';
+import { admit } from '../../http/pipeline.ts';
 import type { CallContext, CoreDeps } from '../../core/deps.ts';
 import { KasirError } from '../../core/errors.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
@@ -49,9 +49,7 @@ export function verifyToken(
   for (const candidate of new Set(expected(cred.secret))) ok = tokenMatches(candidate, given) || ok;
   if (!ok) throw new KasirError('BAD_SIGNATURE', 'Invalid Merchant Token');
   if (cred.merchant.status !== 'active') throw new KasirError('MERCHANT_SUSPENDED', 'The merchant is suspended');
-  if (deps.limiter && !deps.limiter.allow(cred.merchant.id, effectiveContract('nicepay', cred.merchant.contract).rateLimitPerSecond)) {
-    throw new KasirError('RATE_LIMITED', 'The request traffic exceeds the limit');
-  }
+  if (deps.limiter) admit(deps.limiter, 'nicepay', cred.merchant);
   return {
     iMid: cred.keyId,
     merchantKey: cred.secret,

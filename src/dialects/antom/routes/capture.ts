@@ -15,14 +15,14 @@ const check = validator(CaptureBody);
 export async function capture(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> {
   const body = check.check(r.body);
   const ref = { antomPaymentId: body.paymentId };
-  return idempotent(deps, r.ctx, {
+  return idempotent(r, {
     scope: 'antom-capture',
     key: body.captureRequestId,
     request: r.body,
-    run: async () => {
-      const { currency } = await readPayment(deps.core, r.ctx, ref);
+    run: async (ctx) => {
+      const { currency } = await readPayment(deps.core, ctx, ref);
       const minor = minorUnits(body.captureAmount, 'captureAmount', currency);
-      const p = await capturePayment(deps.core, { ...r.ctx, requestId: body.captureRequestId }, { ref, amount: minor });
+      const p = await capturePayment(deps.core, { ...ctx, requestId: body.captureRequestId }, { ref, amount: minor });
       const captured = (await listEvents(deps.core.db, p.id)).findLast((e) => e.type === 'captured');
       return compact({
         result: SUCCESS(),

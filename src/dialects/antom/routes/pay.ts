@@ -7,6 +7,7 @@ import { confirmPayment } from '../../../core/payments/confirm.ts';
 import { createPayment } from '../../../core/payments/create.ts';
 import type { Payment } from '../../../core/payments/model.ts';
 import { readPayment } from '../../../core/payments/pending.ts';
+import { ownsPending } from '../../../core/payments/processor-call.ts';
 import { findPayment } from '../../../core/payments/repo.ts';
 import { validator } from '../../../http/validate.ts';
 import { coreMethodFor } from '../methods.ts';
@@ -40,23 +41,28 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
   const cardNo = body.paymentMethod.paymentMethodMetaData?.cardNo;
   // The same value idempotent() compares, kept on the payment for retries after the stored answer is gone.
   const hash = requestHash('antom-pay', canonical(r.body));
-  return idempotent(deps, r.ctx, {
+  return idempotent(r, {
     scope: 'antom-pay',
     key: body.paymentRequestId,
     request: r.body,
     // The payment exists once PAYMENT_IN_PROCESS was answered: a retry must get the same paymentId.
     final: (b) => b.result.resultCode !== 'UNKNOWN_EXCEPTION',
-    run: async () => {
-      const existing = await findPayment(deps.core.db, r.ctx.merchant.id, { antomPaymentRequestId: body.paymentRequestId });
+    run: async (ctx) => {
+      // A cashier card payment without card data waits for the buyer to enter the card on the
+      // checkout page: nothing to submit yet. Everything else is submitted now.
+      const submits = method !== 'card' || Boolean(cardNo);
+      const submit = (p: Payment) => confirmPayment(deps.core, ctx, { ref: { id: p.id }, card: cardNo ? { number: cardNo } : undefined });
+      const existing = await findPayment(deps.core.db, ctx.merchant.id, { antomPaymentRequestId: body.paymentRequestId });
       if (existing) {
         // The stored answer is gone (kept 24 h) or was never written (crash): compare with the request
-        // the payment was made from, and answer with the payment as it is now.
+        // the payment was made from, finish what a crashed attempt left (made but not submitted, or
+        // its own submission unanswered), and answer with the payment as it is now.
         if (existing.dialectData.requestHash !== hash) throw new KasirError('IDEMPOTENCY_MISMATCH', 'paymentRequestId was used for another payment');
+        if (submits && (existing.status === 'requires_confirmation' || ownsPending(ctx, existing, 'confirm'))) await submit(existing);
         // Read as it is now: an unpaid payment past its expiry answers as expired.
-        const ref = { antomPaymentRequestId: body.paymentRequestId };
-        return renderPay(deps, await readPayment(deps.core, r.ctx, ref));
+        return renderPay(deps, await readPayment(deps.core, ctx, { antomPaymentRequestId: body.paymentRequestId }));
       }
-      let p = await createPayment(deps.core, r.ctx, {
+      let p = await createPayment(deps.core, ctx, {
         profile: 'antom',
         amount: minor,
         currency: body.paymentAmount.currency,
@@ -76,11 +82,7 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
           requestHash: hash,
         }),
       });
-      // A cashier card payment without card data waits for the buyer to enter the card on the
-      // checkout page: nothing to submit yet. Everything else is submitted now.
-      if (method !== 'card' || cardNo) {
-        p = (await confirmPayment(deps.core, r.ctx, { ref: { id: p.id }, card: cardNo ? { number: cardNo } : undefined })).payment;
-      }
+      if (submits) p = (await submit(p)).payment;
       return renderPay(deps, p);
     },
   });

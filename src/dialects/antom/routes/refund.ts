@@ -13,14 +13,14 @@ const check = validator(RefundBody);
 export async function refund(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> {
   const body = check.check(r.body);
   const ref = { antomPaymentId: body.paymentId };
-  return idempotent(deps, r.ctx, {
+  return idempotent(r, {
     scope: 'antom-refund',
     key: body.refundRequestId,
     request: r.body,
-    run: async () => {
-      const { currency } = await readPayment(deps.core, r.ctx, ref);
+    run: async (ctx) => {
+      const { currency } = await readPayment(deps.core, ctx, ref);
       const minor = minorUnits(body.refundAmount, 'refundAmount', currency);
-      const done = await refundPayment(deps.core, r.ctx, {
+      const done = await refundPayment(deps.core, ctx, {
         ref,
         amount: minor,
         reason: body.refundReason ?? null,

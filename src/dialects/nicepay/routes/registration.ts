@@ -4,7 +4,9 @@
 // different request under the same referenceNo is 9009.
 import type { Db } from '../../../db/db.ts';
 import { KasirError } from '../../../core/errors.ts';
-import { abandonIdempotent, beginIdempotent, finishIdempotent, requestHash, type IdempotencyKey } from '../../../core/idempotency.ts';
+import { requestHash } from '../../../core/idempotency.ts';
+import { keyedStage, type DialectAnswers } from '../../../http/pipeline.ts';
+import { ownsPending } from '../../../core/payments/processor-call.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import { createPayment } from '../../../core/payments/create.ts';
 import type { Payment } from '../../../core/payments/model.ts';
@@ -15,7 +17,7 @@ import {
 } from '../fields.ts';
 import { CVS_PARTNERS, EWALLET_PARTNERS, isPaidOffline, isPayMethod, PAY_METHODS, QRIS_DEFAULT_PARTNER, VA_BANKS, type PayMethod } from '../methods.ts';
 import { sandboxQrContent } from '../qris.ts';
-import { methodFields, nicepayData, transactionFields, type NicepayData } from '../render.ts';
+import { methodFields, nicepayData, nicepayError, transactionFields, type NicepayData } from '../render.ts';
 import { SUCCESS } from '../result-codes.ts';
 import type { NicepayReply, NicepayRequest } from '../route.ts';
 import { registrationToken } from '../token.ts';
@@ -44,20 +46,22 @@ export async function registrationHandler(deps: NicepayDeps, r: NicepayRequest):
       registrationToken({ timeStamp: req(f, 'timeStamp'), iMid: req(f, 'iMid'), referenceNo: req(f, 'referenceNo'), amt, merchantKey })),
   );
   const order = validate(f, deps.core.clock.now());
-  const key: IdempotencyKey = { merchantId: auth.ctx.merchant.id, scope: 'nicepay-registration', key: order.referenceNo };
-  const begun = await beginIdempotent(deps.core.db, deps.core.clock, key, order.hash);
-  if (begun.kind === 'replay') return { json: begun.body };
-  if (begun.kind === 'mismatch') throw mismatch();
-  if (begun.kind === 'in_flight') throw new KasirError('REQUEST_IN_FLIGHT', 'A registration with this referenceNo is still in progress');
-  try {
-    const body = JSON.stringify(await register(deps, auth, order));
-    await finishIdempotent(deps.core.db, key, 200, body);
-    return { json: body };
-  } catch (err) {
-    await abandonIdempotent(deps.core.db, key);
-    throw err;
-  }
+  // The pipeline's idempotency stage, keyed by referenceNo (an identical re-send replays the answer).
+  const reply = await keyedStage(NICEPAY_ANSWERS, deps.core, auth.ctx, { scope: 'nicepay-registration', name: 'referenceNo', key: order.referenceNo, hash: order.hash },
+    async (ctx) => ({ json: JSON.stringify(await register(deps, { ...auth, ctx }, order)) }), NICEPAY_ANSWERS.renderError);
+  if ('failed' in reply) throw reply.failed; // rendered by the route, logged there when internal
+  return reply;
 }
+
+/** NICEPAY registration answers: a success is final (replayed byte for byte); a refusal lets a retry run. */
+const NICEPAY_ANSWERS: DialectAnswers<NicepayReply & { failed?: unknown }> = {
+  dialect: 'nicepay',
+  renderError: (err) => ({ json: { ...nicepayError(err, 'registration') }, failed: err }),
+  isInternal: () => false,
+  isFinal: (r) => !('failed' in r),
+  store: (r) => ({ status: 200, body: 'json' in r && typeof r.json === 'string' ? r.json : JSON.stringify('json' in r ? r.json : {}) }),
+  replay: (_status, body) => ({ json: body }),
+};
 
 const mismatch = () => new KasirError('IDEMPOTENCY_MISMATCH', 'Duplicate referenceNo: it was registered with different parameters');
 
@@ -227,7 +231,9 @@ async function register(deps: NicepayDeps, auth: Authenticated, order: Order): P
 /** VA, CVS and QRIS are submitted to the processor at once: the buyer pays them outside the browser. */
 async function issue(deps: NicepayDeps, auth: Authenticated, p: Payment): Promise<Payment> {
   const d = nicepayData(p);
-  if (!isPaidOffline(d.payMethod) || (p.status !== 'requires_payment_method' && p.status !== 'requires_confirmation')) return p;
+  // A re-send after a crash also finishes the submission its first attempt left unanswered.
+  const unsubmitted = p.status === 'requires_payment_method' || p.status === 'requires_confirmation';
+  if (!isPaidOffline(d.payMethod) || !(unsubmitted || ownsPending(auth.ctx, p, 'confirm'))) return p;
   return (await confirmPayment(deps.core, auth.ctx, { ref: { id: p.id } })).payment;
 }
 
