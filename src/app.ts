@@ -1,14 +1,11 @@
-// buildApp(deps): Fastify + shared plugins + the dialect plugins. No I/O at import: main.ts and the
-// tests construct the dependencies and pass them in.
+// buildApp(deps): Fastify + shared plugins + every registered dialect (src/dialects/registry.ts). No
+// I/O at import: main.ts and the tests construct the dependencies and pass them in.
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { CoreDeps } from './core/deps.ts';
 import type { CredentialCache } from './core/merchants/credential-cache.ts';
-import type { MerchantDeps } from './core/merchants/merchants.ts';
+import type { ProvisioningDeps } from './core/merchants/merchants.ts';
 import type { DeliveryDeps } from './core/notifications/worker.ts';
-import { nativeDialect } from './dialects/native/plugin.ts';
-import { antomDialect } from './dialects/antom/plugin.ts';
-import { ReplayGuard } from './dialects/native/auth.ts';
-import { nicepayDialect } from './dialects/nicepay/plugin.ts';
+import { mountDialects, type DialectProvisioners } from './dialects/registry.ts';
 import { adminApi } from './http/admin.ts';
 import { KasirError } from './core/errors.ts';
 import { renderError } from './dialects/native/render.ts';
@@ -20,7 +17,8 @@ import { RateLimiter } from './http/rate-limit.ts';
 
 export interface AppDeps {
   core: CoreDeps;
-  merchants: MerchantDeps;
+  /** Merchants, and each registered dialect's credential provisioning for new ones. */
+  merchants: ProvisioningDeps<DialectProvisioners>;
   credentials: CredentialCache;
   delivery: DeliveryDeps;
   adminToken: string;
@@ -63,9 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One per-merchant limiter for all dialects (the contract's rateLimitPerSecond of each profile).
   const limiter = new RateLimiter(deps.core.clock);
   await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken });
-  await app.register(nativeDialect, { prefix: '/api/v1', core: deps.core, merchants: deps.merchants, credentials: deps.credentials, replays: new ReplayGuard(deps.core.clock), limiter });
-  await app.register(antomDialect, { core: deps.core, credentials: deps.credentials, publicUrl: deps.publicUrl, limiter });
+  await mountDialects(app, { core: deps.core, merchants: deps.merchants, credentials: deps.credentials, publicUrl: deps.publicUrl, limiter });
   await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });
-  await app.register(nicepayDialect, { prefix: '/nicepay', core: deps.core, credentials: deps.credentials, limiter });
   return app;
 }

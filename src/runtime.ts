@@ -1,13 +1,11 @@
 // Wiring shared by main.ts, the tests and the benchmarks: database → migrations → dependencies.
 import type { AppDeps } from './app.ts';
 import type { NotificationFormats } from './core/notifications/format.ts';
-import { nativeNotificationFormat } from './dialects/native/notify.ts';
-import { nicepayNotificationFormat } from './dialects/nicepay/notify.ts';
-import { antomNotificationFormat } from './dialects/antom/notify.ts';
+import { credentialProvisioners, notificationFormats } from './dialects/registry.ts';
 import type { Clock } from './core/clock.ts';
 import { createCredentialCache } from './core/merchants/credential-cache.ts';
 import { createSecretBox } from './core/merchants/secret-box.ts';
-import { createSimulator } from './core/processors/simulator.ts';
+import { createProcessors } from './processors/registry.ts';
 import type { Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { openPglite } from './db/pglite.ts';
@@ -43,33 +41,28 @@ export interface DepsOptions {
   sandboxLatencyMs?: number;
   leaseMs?: number;
   waitMs?: number;
+  idempotencyLeaseMs?: number;
   /** Per-dialect notification formats; each dialect exports its own (see core/notifications). */
   formats?: NotificationFormats;
   /** Allow notifications to loopback/private addresses (tests, local development). */
   allowPrivateTargets?: boolean;
 }
 
-/** Every dialect's notification format, by payment profile. */
-export function notificationFormats(): NotificationFormats {
-  return {
-    native: nativeNotificationFormat,
-    nicepay: nicepayNotificationFormat,
-    antom: antomNotificationFormat,
-  };
-}
+/** Every registered dialect's notification format, by name (src/dialects/registry.ts). */
+export { notificationFormats };
 
 export function createDeps(o: DepsOptions): AppDeps {
-  const merchants = { db: o.db, clock: o.clock, box: createSecretBox(o.encryptionKey) };
+  const merchants = { db: o.db, clock: o.clock, box: createSecretBox(o.encryptionKey), provisioners: credentialProvisioners() };
   const given = o.publicUrl;
   const publicUrl = typeof given === 'function' ? given : () => given;
   return {
     core: {
       db: o.db,
       clock: o.clock,
-      // A getter, so the simulator's checkout links use the URL as it is when the payment is made.
-      processor: createSimulator(o.db, { latencyMs: o.sandboxLatencyMs, get publicUrl() { return publicUrl(); } }),
+      processors: createProcessors({ db: o.db, clock: o.clock, latencyMs: o.sandboxLatencyMs, publicUrl }),
       leaseMs: o.leaseMs ?? 30_000,
       waitMs: o.waitMs ?? 10_000,
+      idempotencyLeaseMs: o.idempotencyLeaseMs ?? 60_000,
     },
     merchants,
     credentials: createCredentialCache(merchants),

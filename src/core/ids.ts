@@ -38,6 +38,13 @@ export function token(prefix: string, bytes = 24): string {
   return prefix + randomBytes(bytes).toString('base64url');
 }
 
+const ALNUM = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** Random upper-case letters and digits without the look-alikes (0/O, 1/I): Antom client ids, NICEPAY iMids. */
+export function randomCode(length: number): string {
+  return Array.from(randomBytes(length), (b) => ALNUM[b % ALNUM.length]).join('');
+}
+
 /** Antom-style numeric payment id: yyyyMMddHHmm (UTC+8) + 22 random digits, 34 chars like the seed's. */
 export function antomStyleId(clock: Clock): string {
   const t = new Date(clock.now().getTime() + 8 * 3600_000).toISOString();

@@ -6,11 +6,12 @@ import { KasirError } from '../core/errors.ts';
 import { effectiveContract } from '../core/contracts/defaults.ts';
 import { ContractOverrideSchema, type ContractOverrides } from '../core/contracts/schema.ts';
 import type { CredentialCache } from '../core/merchants/credential-cache.ts';
-import { setAntomMerchantPublicKey } from '../core/merchants/dialect-credentials.ts';
+import { setAntomMerchantPublicKey } from '../dialects/antom/credentials.ts';
 import { parsePublicKey } from '../dialects/antom/signature.ts';
+import type { DialectProvisioners } from '../dialects/registry.ts';
 import {
-  createMerchant, getMerchant, listMerchants, rotateNativeKey, setMerchantContract, setMerchantStatus,
-  type Merchant, type MerchantDeps,
+  createMerchant, getMerchant, listMerchants, rotateCredential, setMerchantContract, setMerchantStatus,
+  type Merchant, type ProvisioningDeps,
 } from '../core/merchants/merchants.ts';
 import { ok, renderError, type Rendered } from '../dialects/native/render.ts';
 import { sendEnvelope } from '../dialects/native/route.ts';
@@ -20,7 +21,7 @@ import { fastifyErrorToKasir } from './fastify-errors.ts';
 import { moneyAdminRoutes } from './admin-money.ts';
 
 export interface AdminDeps {
-  merchants: MerchantDeps;
+  merchants: ProvisioningDeps<DialectProvisioners>;
   credentials: CredentialCache;
   adminToken: string;
 }
@@ -106,8 +107,12 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
   route('POST', '/merchants', async (req) => {
     const body = checkCreate.check(parseJsonObject(rawBody(req.body), false));
     const antomPublicKey = body.antomPublicKey === undefined ? undefined : checkedPublicKey(body.antomPublicKey, 'antomPublicKey');
-    const { merchant, native, antom, nicepay } = await createMerchant(deps.merchants, body.name, { nicepay: body.nicepay, antomPublicKey });
-    return ok({ ...renderMerchant(merchant), native, antom, nicepay }, 201);
+    const { merchant, ...credentials } = await createMerchant(deps.merchants, body.name, {
+      nicepay: body.nicepay,
+      antom: antomPublicKey === undefined ? undefined : { merchantPublicKey: antomPublicKey },
+    });
+    // One field per registered dialect, in the registry's order: native, antom, nicepay.
+    return ok({ ...renderMerchant(merchant), ...credentials }, 201);
   });
   route('GET', '/merchants', async () => ok({ object: 'list', data: (await listMerchants(deps.merchants.db)).map(renderMerchant) }));
   route('GET', '/merchants/:id', async (req) => {
@@ -123,8 +128,8 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
   route('POST', '/merchants/:id/activate', async (req) => ok(renderMerchant(changed(await setMerchantStatus(deps.merchants, id(req), 'active')))));
   route('POST', '/merchants/:id/keys/native/rotate', async (req) => {
     const body = checkRotate.check(parseJsonObject(rawBody(req.body), true));
-    const rotated = changed(await rotateNativeKey(deps.merchants, id(req), body.overlapSeconds ?? 86_400));
-    return ok({ native: { apiKey: rotated.apiKey, apiSecret: rotated.apiSecret }, previousKeysExpireAt: rotated.previousKeysExpireAt.toISOString() }, 201);
+    const { issued, previousKeysExpireAt } = changed(await rotateCredential(deps.merchants, id(req), 'native', body.overlapSeconds ?? 86_400));
+    return ok({ native: { apiKey: issued.apiKey, apiSecret: issued.apiSecret }, previousKeysExpireAt: previousKeysExpireAt.toISOString() }, 201);
   });
   route('PUT', '/merchants/:id/keys/antom/public-key', async (req) => {
     const body = checkAntomKey.check(parseJsonObject(rawBody(req.body), false));

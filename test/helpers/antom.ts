@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { readResponse, type Harness } from './harness.ts';
-import { createMerchant, type NewMerchant } from '../../src/core/merchants/merchants.ts';
+import { createMerchant } from '../../src/core/merchants/merchants.ts';
+import type { KasirMerchant } from '../../src/dialects/registry.ts';
 import { getPaymentById } from '../../src/core/payments/repo.ts';
 import type { Payment } from '../../src/core/payments/model.ts';
 import {
@@ -61,7 +62,7 @@ export async function antomMerchant(h: Harness, name = 'Antom merchant'): Promis
 }
 
 /** An Antom client for a merchant created elsewhere (cross-dialect tests). */
-export function antomClientFor(h: Harness, { merchant, antom, native }: NewMerchant): AntomClient {
+export function antomClientFor(h: Harness, { merchant, antom, native }: KasirMerchant): AntomClient {
   const privateKey = parsePrivateKey(antom.merchantPrivateKeyPkcs8!);
   const gatewayKey = parsePublicKey(antom.gatewayPublicKey);
   let nonce = 0;

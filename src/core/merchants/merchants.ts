@@ -1,11 +1,12 @@
-// Merchants, their per-dialect credentials and their contract overrides.
-import type { Db } from '../../db/db.ts';
+// Merchants, their per-dialect credentials and their contract overrides. Which credentials a new
+// merchant gets is the dialects' business: each supplies a CredentialProvisioner (they are injected
+// through ProvisioningDeps by src/runtime.ts from src/dialects/registry.ts; core imports no dialect).
+import type { Db, Queryable } from '../../db/db.ts';
 import type { Clock } from '../clock.ts';
 import type { ContractOverrides } from '../contracts/schema.ts';
 import { KasirError } from '../errors.ts';
-import { token, uuidv7 } from '../ids.ts';
+import { uuidv7 } from '../ids.ts';
 import type { SecretBox } from './secret-box.ts';
-import { addAntomCredentials, addNicepayCredentials, type AntomCredentials, type NicepayCredentials } from './dialect-credentials.ts';
 
 export interface MerchantDeps {
   db: Db;
@@ -22,11 +23,6 @@ export interface Merchant {
   updatedAt: Date;
 }
 
-export interface NativeCredentials {
-  apiKey: string;
-  apiSecret: string;
-}
-
 function rowToMerchant(r: Record<string, unknown>): Merchant {
   return {
     id: r.id as string,
@@ -40,22 +36,31 @@ function rowToMerchant(r: Record<string, unknown>): Merchant {
 
 const MERCHANT_COLUMNS = 'id, name, status, contract, created_at, updated_at';
 
-export interface NewMerchantOptions {
-  /** Register a given iMid and merchantKey (e.g. NICEPAY's published sandbox pair). */
-  nicepay?: Partial<NicepayCredentials>;
-  /** The merchant's own Antom public key (PEM); otherwise Kasir generates a key pair. */
-  antomPublicKey?: string;
+/**
+ * A dialect's part of creating a merchant: it issues that dialect's credentials inside the merchant's
+ * transaction, from what the operator gave for it (if anything), and returns what the operator is
+ * shown once (secrets included).
+ */
+export interface CredentialProvisioner<Given = never, Issued = unknown> {
+  issue(q: Queryable, deps: MerchantDeps, merchantId: string, given: Given | undefined): Promise<Issued>;
 }
 
-export interface NewMerchant {
-  merchant: Merchant;
-  native: NativeCredentials;
-  antom: AntomCredentials;
-  nicepay: NicepayCredentials;
+/** Provisioners by dialect name, in the order credentials are issued (and shown). */
+export type Provisioners = Readonly<Record<string, CredentialProvisioner<never, unknown>>>;
+
+export interface ProvisioningDeps<P extends Provisioners = Provisioners> extends MerchantDeps {
+  provisioners: P;
 }
+
+type GivenTo<T> = T extends CredentialProvisioner<infer G, unknown> ? G : never;
+type IssuedBy<T> = T extends CredentialProvisioner<never, infer I> ? I : never;
+
+/** What the operator may give per dialect (e.g. NICEPAY's published sandbox iMid and key). */
+export type GivenCredentials<P extends Provisioners> = { [D in keyof P]?: GivenTo<P[D]> };
+export type NewMerchant<P extends Provisioners = Provisioners> = { merchant: Merchant } & { [D in keyof P]: IssuedBy<P[D]> };
 
 /** Creates a merchant with credentials for every dialect; secrets appear only in this result. */
-export async function createMerchant(deps: MerchantDeps, name: string, opts: NewMerchantOptions = {}): Promise<NewMerchant> {
+export async function createMerchant<P extends Provisioners>(deps: ProvisioningDeps<P>, name: string, given: GivenCredentials<P> = {}): Promise<NewMerchant<P>> {
   const now = deps.clock.now();
   const id = uuidv7(deps.clock);
   return deps.db.tx(async (q) => {
@@ -63,38 +68,54 @@ export async function createMerchant(deps: MerchantDeps, name: string, opts: New
       `INSERT INTO merchants (id, name, status, contract, created_at, updated_at) VALUES ($1, $2, 'active', '{}', $3, $3) RETURNING ${MERCHANT_COLUMNS}`,
       [id, name, now],
     );
-    const native = await addNativeKey(q, deps, id);
-    const antom = await addAntomCredentials(q, deps, id, opts.antomPublicKey);
-    const nicepay = await addNicepayCredentials(q, deps, id, opts.nicepay);
-    return { merchant: rowToMerchant(rows[0]), native, antom, nicepay };
+    const issued: Record<string, unknown> = {};
+    for (const [dialect, provisioner] of Object.entries(deps.provisioners)) {
+      issued[dialect] = await provisioner.issue(q, deps, id, (given as Record<string, never>)[dialect]);
+    }
+    return { merchant: rowToMerchant(rows[0]), ...issued } as NewMerchant<P>;
   });
 }
 
-async function addNativeKey(q: Pick<Db, 'query'>, deps: MerchantDeps, merchantId: string): Promise<NativeCredentials> {
-  const apiKey = token('kn_', 16);
-  const apiSecret = token('ks_', 32);
+/** Stores one credential; its key id (native apiKey, Antom client id, NICEPAY iMid) must be new. */
+export async function insertCredential(q: Queryable, deps: MerchantDeps, merchantId: string, dialect: string, keyId: string, secret: string, data: Record<string, unknown>) {
+  const taken = await q.query('SELECT 1 FROM credentials WHERE key_id = $1', [keyId]);
+  if (taken.rows.length) throw new KasirError('INVALID_PARAMETER', `${keyId} is already registered`, { field: 'keyId' });
   await q.query(
-    `INSERT INTO credentials (id, merchant_id, dialect, key_id, secret_enc, created_at) VALUES ($1, $2, 'native', $3, $4, $5)`,
-    [uuidv7(deps.clock), merchantId, apiKey, deps.box.seal(apiSecret), deps.clock.now()],
+    'INSERT INTO credentials (id, merchant_id, dialect, key_id, secret_enc, data, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [uuidv7(deps.clock), merchantId, dialect, keyId, deps.box.seal(secret), data, deps.clock.now()],
   );
-  return { apiKey, apiSecret };
 }
 
 /**
- * Issues a new native key and lets the current ones keep working for `overlapSeconds`, so a
- * merchant can roll the new secret out without a window of failed requests.
+ * Issues a new credential of one dialect and lets the current ones keep working for `overlapSeconds`,
+ * so a merchant can roll the new secret out without a window of failed requests.
  */
-export async function rotateNativeKey(deps: MerchantDeps, merchantId: string, overlapSeconds: number): Promise<NativeCredentials & { previousKeysExpireAt: Date }> {
+export async function rotateCredential<P extends Provisioners, D extends keyof P & string>(
+  deps: ProvisioningDeps<P>,
+  merchantId: string,
+  dialect: D,
+  overlapSeconds: number,
+): Promise<{ issued: IssuedBy<P[D]>; previousKeysExpireAt: Date }> {
   await getMerchant(deps.db, merchantId);
   const expires = new Date(deps.clock.now().getTime() + overlapSeconds * 1000);
   return deps.db.tx(async (q) => {
     await q.query(
       `UPDATE credentials SET expires_at = LEAST(COALESCE(expires_at, $2), $2)
-        WHERE merchant_id = $1 AND dialect = 'native'`,
-      [merchantId, expires],
+        WHERE merchant_id = $1 AND dialect = $3`,
+      [merchantId, expires, dialect],
     );
-    return { ...(await addNativeKey(q, deps, merchantId)), previousKeysExpireAt: expires };
+    const issued = (await deps.provisioners[dialect]!.issue(q, deps, merchantId, undefined)) as IssuedBy<P[D]>;
+    return { issued, previousKeysExpireAt: expires };
   });
+}
+
+/** Sets one field of the data of a merchant's credentials of a dialect (e.g. Antom's merchantPublicKey). */
+export async function setCredentialField(deps: MerchantDeps, merchantId: string, dialect: string, field: string, value: string): Promise<void> {
+  const res = await deps.db.query(
+    `UPDATE credentials SET data = jsonb_set(data, ARRAY[$3::text], to_jsonb($4::text)) WHERE merchant_id = $1 AND dialect = $2`,
+    [merchantId, dialect, field, value],
+  );
+  if (res.rowCount === 0) throw new KasirError('MERCHANT_NOT_FOUND');
 }
 
 export async function getMerchant(db: Pick<Db, 'query'>, id: string): Promise<Merchant> {

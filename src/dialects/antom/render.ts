@@ -1,9 +1,10 @@
 // The Antom wire format: the Result object, Amount, date-times, and each core error rendered through
-// the `antom` column of core/errors.ts. Messages are seed 000's table verbatim; codes the seed does
+// the dialect's error map (error-map.ts). Messages are seed 000's table verbatim; codes the seed does
 // not list carry the wording of Antom's own API reference pages.
-import { ERRORS, KasirError, type ErrorCode } from '../../core/errors.ts';
+import { KasirError, type ErrorCode } from '../../core/errors.ts';
 import type { Payment } from '../../core/payments/model.ts';
 import { InputError } from '../../http/validate.ts';
+import { ANTOM_ERRORS } from './error-map.ts';
 import { antomTime } from './signature.ts';
 
 export type ResultStatus = 'S' | 'F' | 'U';
@@ -64,11 +65,10 @@ export const SUCCESS = (): Result => result('SUCCESS', 'S');
 /** A cashier payment waiting for the buyer (or for the processor): the caller polls or waits for notifyPayment. */
 export const IN_PROCESS = (): Result => result('PAYMENT_IN_PROCESS', 'U');
 
-/** The Result of a core error code, from the antom column of THE error table. */
+/** The Result of a core error code, from the dialect's error map. */
 export function resultFor(code: ErrorCode): Result {
-  const spec = ERRORS[code].antom;
-  // ALREADY_CANCELED is replayed by the cancel route; anywhere else it is a status problem.
-  return spec ? result(spec.resultCode, spec.resultStatus) : result('ORDER_STATUS_INVALID', 'F');
+  const { resultCode, resultStatus } = ANTOM_ERRORS[code];
+  return result(resultCode, resultStatus);
 }
 
 /** Any thrown value → a body with only a Result; internals of unexpected errors never reach the caller. */

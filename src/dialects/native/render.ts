@@ -1,11 +1,12 @@
 // The native wire format: the {success, data|error} envelope, the payment object of seed 002 with
 // every field present (null, never omitted), amounts as major-unit decimal strings.
-import { ERRORS, KasirError } from '../../core/errors.ts';
+import { KasirError } from '../../core/errors.ts';
 import { formatMajor } from '../../core/money.ts';
 import type { Payment } from '../../core/payments/model.ts';
 import type { Refund } from '../../core/payments/refund.ts';
 import type { PaymentEventRow } from '../../core/payments/repo.ts';
 import { InputError } from '../../http/validate.ts';
+import { NATIVE_ERRORS } from './error-map.ts';
 
 export interface Rendered {
   status: number;
@@ -75,7 +76,7 @@ export function renderError(err: unknown): Rendered {
     return { status: 400, body: { success: false, error: { code: 'VALIDATION_ERROR', message: err.message, details: { field: err.problem.field } } } };
   }
   if (err instanceof KasirError) {
-    const { http, code } = ERRORS[err.code].native;
+    const { http, code } = NATIVE_ERRORS[err.code];
     const details = err.field ? { field: err.field, ...err.details } : err.details;
     return { status: http, body: { success: false, error: { code, message: err.message, ...(details ? { details } : {}) } } };
   }

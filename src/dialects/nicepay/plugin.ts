@@ -4,9 +4,10 @@
 // Duplicate slashes (`/nicepay//direct/v2/cancel`) reach the routes through the app's router option
 // ignoreDuplicateSlashes (src/app.ts); test/nicepay-registration.test.ts keeps that true.
 import type { FastifyInstance } from 'fastify';
-import { ERRORS, KasirError } from '../../core/errors.ts';
+import { KasirError } from '../../core/errors.ts';
 import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
 import type { NicepayDeps } from './auth.ts';
+import { NICEPAY_ERRORS } from './error-map.ts';
 import { nicepayError } from './render.ts';
 import { JSON_TYPE, nicepayRoute, sendReply } from './route.ts';
 import { cancelHandler } from './routes/cancel.ts';
@@ -30,13 +31,13 @@ export async function nicepayDialect(app: FastifyInstance, opts: NicepayDeps): P
   nicepayRoute(app, deps, ['POST'], '/sandbox/pay', 'sandbox', sandboxPayHandler);
   // DESIGN.md §6: no such API is the one non-200 answer (a 404 with a JSON body).
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).header('content-type', JSON_TYPE).send(JSON.stringify({ resultCd: ERRORS.NO_SUCH_API.nicepay, resultMsg: `No such API: ${req.method} ${req.url.split('?')[0]}` })),
+    reply.code(404).header('content-type', JSON_TYPE).send(JSON.stringify({ resultCd: NICEPAY_ERRORS.NO_SUCH_API, resultMsg: `No such API: ${req.method} ${req.url.split('?')[0]}` })),
   );
   // Errors raised before a handler runs (body too large, unreadable body): still 200 with resultCd.
   app.setErrorHandler((err, req, reply) => {
     const kasir = fastifyErrorToKasir(err);
     const result = nicepayError(kasir instanceof KasirError ? kasir : err, 'registration');
-    if (result.resultCd === ERRORS.INTERNAL.nicepay) req.log.error({ err }, 'nicepay request failed');
+    if (result.resultCd === NICEPAY_ERRORS.INTERNAL) req.log.error({ err }, 'nicepay request failed');
     return sendReply(reply, { json: { ...result } });
   });
 }

@@ -1,8 +1,9 @@
 // NICEPAY's side of the wire: core errors → resultCd/resultMsg for the situation (DESIGN.md §6, the
 // code table of specs/nicepay.md), core statuses → the inquiry `status` code per payMethod, and the
 // stored registration data every response repeats.
-import { ERRORS, KasirError } from '../../core/errors.ts';
+import { KasirError } from '../../core/errors.ts';
 import type { Payment } from '../../core/payments/model.ts';
+import { NICEPAY_ERRORS } from './error-map.ts';
 import { minorToRupiah } from './fields.ts';
 import { isPaidOffline, payMethodOf, type PayMethod } from './methods.ts';
 import * as codes from './result-codes.ts';
@@ -59,7 +60,6 @@ export function nicepayData(p: Payment): NicepayData {
 
 const isVaCvs = (pm: PayMethod) => pm === '02' || pm === '03';
 
-/** The resultCd and resultMsg for a failure, by operation and (where it matters) payMethod. */
 /** The transaction fields every answer about one tXid starts with (registration, payment callback). */
 export function transactionFields(p: Payment, d: NicepayData, result: codes.NicepayResult) {
   return {
@@ -78,9 +78,10 @@ export function transactionFields(p: Payment, d: NicepayData, result: codes.Nice
   };
 }
 
+/** The resultCd and resultMsg for a failure, by operation and (where it matters) payMethod. */
 export function nicepayError(err: unknown, op: Operation, payMethod?: PayMethod): codes.NicepayResult {
-  if (err instanceof NicepayBodyError) return { resultCd: ERRORS.INVALID_PARAMETER.nicepay, resultMsg: err.message };
-  if (!(err instanceof KasirError)) return { resultCd: ERRORS.INTERNAL.nicepay, resultMsg: 'Internal error' };
+  if (err instanceof NicepayBodyError) return { resultCd: NICEPAY_ERRORS.INVALID_PARAMETER, resultMsg: err.message };
+  if (!(err instanceof KasirError)) return { resultCd: NICEPAY_ERRORS.INTERNAL, resultMsg: 'Internal error' };
   const reason = err.details?.reason;
   switch (err.code) {
     case 'BAD_SIGNATURE':
@@ -93,7 +94,7 @@ export function nicepayError(err: unknown, op: Operation, payMethod?: PayMethod)
     case 'PAYMENT_NOT_FOUND':
       return op === 'cancel' ? codes.CANNOT_CANCEL : codes.NOT_FOUND;
     case 'ALREADY_CANCELED':
-      return op === 'cancel' ? codes.DUPLICATE_CANCEL : { resultCd: ERRORS.ALREADY_CANCELED.nicepay, resultMsg: err.message };
+      return op === 'cancel' ? codes.DUPLICATE_CANCEL : { resultCd: NICEPAY_ERRORS.ALREADY_CANCELED, resultMsg: err.message };
     case 'CANCEL_AMOUNT_INVALID':
       if (reason === 'full_after_partial') return codes.FULL_AFTER_PARTIAL;
       if (reason === 'not_positive') return codes.AMOUNT_NOT_POSITIVE;
@@ -111,10 +112,11 @@ export function nicepayError(err: unknown, op: Operation, payMethod?: PayMethod)
     case 'CANCEL_WINDOW_EXCEEDED':
       return codes.WINDOW_EXCEEDED;
   }
-  // Every other refusal of a cancel (wrong state, refunded, balance, payer) is the table's 9314,
+  // Every other refusal of a cancel (wrong state, refunded, balance, payer) is the map's 9314,
   // with NICEPAY's exact text: clients compare resultMsg byte for byte.
-  if (op === 'cancel' && err.spec.nicepay === codes.CANNOT_CANCEL.resultCd) return codes.CANNOT_CANCEL;
-  return { resultCd: err.spec.nicepay || ERRORS.INTERNAL.nicepay, resultMsg: err.message };
+  const resultCd = NICEPAY_ERRORS[err.code];
+  if (op === 'cancel' && resultCd === codes.CANNOT_CANCEL.resultCd) return codes.CANNOT_CANCEL;
+  return { resultCd: resultCd || NICEPAY_ERRORS.INTERNAL, resultMsg: err.message };
 }
 
 /** "Undefined: <field>" with the field's code; cancel's amt and cancelType have codes of their own. */
@@ -124,7 +126,7 @@ function parameterError(err: KasirError, op: Operation): codes.NicepayResult {
   if (op === 'cancel' && field === 'cancelType' && err.details?.reason !== 'missing') return codes.INVALID_CANCEL_TYPE;
   if (field === 'cartData' && err.details?.reason === 'cart_total') return { resultCd: codes.CART_MISMATCH.resultCd, resultMsg: codes.CART_MISMATCH.resultMsg };
   if (err.details?.reason === 'missing') return codes.undefinedField(field);
-  if (!field || field === 'body') return { resultCd: ERRORS.INVALID_PARAMETER.nicepay, resultMsg: err.message };
+  if (!field || field === 'body') return { resultCd: NICEPAY_ERRORS.INVALID_PARAMETER, resultMsg: err.message };
   return { resultCd: codes.undefinedField(field).resultCd, resultMsg: err.message };
 }
 

@@ -3,13 +3,14 @@
 // e-wallet approval page, or (when the request cannot be trusted to name a callBackUrl) an error
 // page. Clients often send only tXid, timeStamp and merchantToken: the token is recomputed from
 // the referenceNo and amt stored for the tXid.
-import { ERRORS, KasirError } from '../../../core/errors.ts';
+import { KasirError } from '../../../core/errors.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import type { Payment } from '../../../core/payments/model.ts';
 import { expireIfDue } from '../../../core/payments/pending.ts';
 import { findPayment } from '../../../core/payments/repo.ts';
 import type { CardData } from '../../../core/processors/processor.ts';
 import { credentialFor, verifyToken, type Authenticated, type NicepayDeps } from '../auth.ts';
+import { NICEPAY_ERRORS } from '../error-map.ts';
 import { httpUrl, invalid, minorToRupiah, missing, opt, req, requireFields, type Fields } from '../fields.ts';
 import { callbackTarget, challengePage, errorPage, redirectPage } from '../html.ts';
 import { authNo, nicepayData, nicepayError, transactionFields } from '../render.ts';
@@ -64,11 +65,11 @@ export function outcomeResult(p: Payment): NicepayResult {
     case 'requires_capture':
       return SUCCESS;
     case 'payment_failed':
-      return { resultCd: ERRORS.PROCESSOR_DECLINED.nicepay, resultMsg: 'Payment declined' };
+      return { resultCd: NICEPAY_ERRORS.PROCESSOR_DECLINED, resultMsg: 'Payment declined' };
     case 'processing':
-      return { resultCd: ERRORS.OUTCOME_UNKNOWN.nicepay, resultMsg: 'The outcome is not known yet; check it with inquiry' };
+      return { resultCd: NICEPAY_ERRORS.OUTCOME_UNKNOWN, resultMsg: 'The outcome is not known yet; check it with inquiry' };
     default:
-      return { resultCd: ERRORS.INVALID_STATE.nicepay, resultMsg: `The transaction is ${p.status.replace(/_/g, ' ')}` };
+      return { resultCd: NICEPAY_ERRORS.INVALID_STATE, resultMsg: `The transaction is ${p.status.replace(/_/g, ' ')}` };
   }
 }
 
