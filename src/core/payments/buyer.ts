@@ -10,6 +10,7 @@ import type { Payment } from './model.ts';
 import { holdsLease, RETRY, WAIT, withPayment } from './pending.ts';
 import type { PaymentRef } from './repo.ts';
 import { applyReport, checkReportable } from './report.ts';
+import { ownEarlier } from './own-earlier.ts';
 
 export type BuyerOutcome = 'succeeded' | 'failed';
 
@@ -25,6 +26,8 @@ export async function completeByBuyer(deps: CoreDeps, ctx: CallContext, ref: Pay
   return withPayment(deps, ctx, ref, null, async (p) => {
     // A cancel or capture being decided right now goes first; the buyer sees its result.
     if (holdsLease(p, deps.clock.now())) return WAIT;
+    // The same keyed request again after its answer was lost: the buyer's outcome is already in place.
+    if ((await ownEarlier(deps, ctx, p)).kind === 'completed') return p;
     await checkReportable(deps, p, outcome === 'succeeded');
     const processor = processorOf(deps.processors, p);
     if (!processor.simulateBuyer) throw new KasirError('API_NOT_ENABLED', 'The sandbox buyer is only available for test-mode payments');

@@ -141,7 +141,7 @@ export async function syncConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, 
  */
 export function recordAuthorization(
   deps: CoreDeps,
-  ctx: Pick<CallContext, 'dialect' | 'requestId'>,
+  ctx: Pick<CallContext, 'dialect' | 'requestId' | 'requestKey'>,
   p: Payment,
   operationId: string | null,
   outcome: AuthorizeOutcome,
@@ -155,6 +155,8 @@ export function recordAuthorization(
   const completeRecord = async (q: Queryable) => {
     if (newRecord) await insertOperation(q, newRecord);
     if (operationId) await recordAuthorizationResult(q, operationId, { outcome: outcome.kind, [`${source}At`]: now.toISOString(), source }, now);
+    // A keyed buyer request (native sandbox pay) is done with this write: its retry answers with it.
+    if (source === 'buyer') await markRecoveryPoint(q, ctx.requestKey, 'done', { paymentId: p.id });
   };
   switch (outcome.kind) {
     case 'succeeded':
