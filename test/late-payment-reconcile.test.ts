@@ -70,6 +70,7 @@ test('reconciliation: a charge the issuer never answers stays processing until t
   const p = await cardPayment(m, CARDS.timesOut, { currency: 'USD', amount: '10.00' });
   assert.equal(p.status, 'processing');
   for (let pass = 0; pass < 3; pass++) {
+    h.clock.advance(LEASE); // a charge still pending is looked at again one lease later
     const report = await reconcileUnknown(h.deps.core);
     assert.equal(report.stillUnknown >= 1, true, JSON.stringify(report));
     assert.equal((await stored(h, p.id)).status, 'processing', 'the processor still has it pending: never guessed');

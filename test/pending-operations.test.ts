@@ -1,6 +1,7 @@
 // While a processor call is pending (in flight, or its outcome unknown), nothing else may move the
 // payment's money, and only the same request (or the reconciler) may finish it.
 import { test } from 'node:test';
+import { readFile } from 'node:fs/promises';
 import assert from 'node:assert/strict';
 import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';
 import { refundPayment } from '../src/core/payments/refund.ts';
@@ -109,4 +110,22 @@ test('an idempotency key held by a running request answers in-flight with Retry-
   await first; // the first request lost its key: its late answer is not stored over the retry's
   const replay = await runWithKey(keyDeps, { ref, hash: 'h1', run: async () => 'again', isFinal: () => true, store: (a) => ({ status: 200, body: a }) });
   assert.deepEqual(replay, { replayed: true, status: 200, body: 'resumed:started' });
+});
+
+test('upgrade: a payment left pending by the previous version gets an operation record and is settled by sync', async () => {
+  const p = await cardPayment(m, CARDS.succeeds, { currency: 'USD', amount: '15.00', captureMethod: 'manual' });
+  // What the previous version left: a claimed capture with no operation record.
+  await h.deps.core.db.query(
+    `UPDATE payments SET pending_operation = 'capture', pending_state = 'in_flight', pending_until = $2, pending_data = $3, version = version + 1 WHERE id = $1`,
+    [p.id, h.clock.now(), { amount: '1500', requestId: 'old' }],
+  );
+  const sql = await readFile(new URL('../migrations/013_operations_backfill.sql', import.meta.url), 'utf8');
+  for (const statement of sql.split(/;\s*$/m).map((x) => x.trim()).filter((x) => x && !/^(--[^\n]*\n?)+$/.test(x))) await h.deps.core.db.query(statement);
+  const upgraded = await stored(h, p.id);
+  assert.equal(upgraded.pendingState, 'unknown');
+  assert.equal(typeof upgraded.pendingData?.operationId, 'string');
+  await reconcileUnknown(h.deps.core);
+  const after = await stored(h, p.id);
+  assert.equal(after.pendingOperation, null);
+  assert.equal(after.status, 'requires_capture', 'the processor has no trace of the old call: rolled back, nothing captured');
 });

@@ -35,6 +35,8 @@ export interface Recovered {
 /** The request's key as core operations see it (CallContext.requestKey). */
 export interface RequestKey {
   ref: IdempotencyRef;
+  /** This attempt's token: its effects record themselves only while it still holds the key. */
+  owner: string;
   /** Set when this attempt took over a key whose earlier attempt died or gave up. */
   recovered: Recovered | null;
 }
@@ -81,16 +83,20 @@ async function begin(db: Db, clock: Clock, k: IdempotencyRef, hash: string, leas
     if (r.state === 'done') return { kind: 'replay', status: Number(r.response_status), body: (r.response_body as string) ?? '' };
     const lockedUntil = r.locked_until ? new Date(r.locked_until as string).getTime() : 0;
     if (lockedUntil > now.getTime()) return { kind: 'in_flight', retryAfterSeconds: Math.max(1, Math.ceil((lockedUntil - now.getTime()) / 1000)) };
-    // The earlier attempt died or gave up: take the key over (one taker wins) and resume from it.
-    const taken = await db.query(
-      `UPDATE idempotency_keys SET owner = $4, locked_until = $5 WHERE ${WHERE_KEY} AND state = 'in_flight' AND owner IS NOT DISTINCT FROM $6 RETURNING 1`,
+    // The earlier attempt died or gave up: take the key over (one taker wins) and resume from what
+    // the key says at the moment of the takeover — read by the same statement, so an effect the
+    // earlier attempt committed just before cannot be missed.
+    const taken = await db.query<Record<string, unknown>>(
+      `UPDATE idempotency_keys SET owner = $4, locked_until = $5 WHERE ${WHERE_KEY} AND state = 'in_flight' AND owner IS NOT DISTINCT FROM $6
+       RETURNING recovery_point, payment_id, operation_id`,
       [...keyParams(k), owner, lease, r.owner],
     );
-    if (!taken.rows.length) continue;
+    const t = taken.rows[0];
+    if (!t) continue;
     return {
       kind: 'run',
       owner,
-      recovered: { point: r.recovery_point as Recovered['point'], paymentId: (r.payment_id as string) ?? null, operationId: (r.operation_id as string) ?? null },
+      recovered: { point: t.recovery_point as Recovered['point'], paymentId: (t.payment_id as string) ?? null, operationId: (t.operation_id as string) ?? null },
     };
   }
 }
@@ -115,7 +121,9 @@ async function release(db: Db, clock: Clock, k: IdempotencyRef, owner: string): 
 
 /**
  * Records that the request's effect `point` committed: call it inside the transaction that writes
- * the effect. No-op for requests without a key (and for the reconciler and jobs).
+ * the effect. Fenced by the key's owner: an attempt that lost its key to a retry (its lease lapsed)
+ * throws here, so its effect rolls back instead of racing the retry that now owns the request.
+ * No-op for requests without a key (and for the reconciler and jobs).
  */
 export async function markRecoveryPoint(
   q: Queryable,
@@ -124,10 +132,12 @@ export async function markRecoveryPoint(
   at: { paymentId: string; operationId?: string | null },
 ): Promise<void> {
   if (!key) return;
-  await q.query(
-    `UPDATE idempotency_keys SET recovery_point = $4, payment_id = $5, operation_id = COALESCE($6, operation_id) WHERE ${WHERE_KEY}`,
-    [...keyParams(key.ref), point, at.paymentId, at.operationId ?? null],
+  const { rows } = await q.query(
+    `UPDATE idempotency_keys SET recovery_point = $5, payment_id = $6, operation_id = COALESCE($7, operation_id)
+      WHERE ${WHERE_KEY} AND owner = $4 AND state = 'in_flight' RETURNING 1`,
+    [...keyParams(key.ref), key.owner, point, at.paymentId, at.operationId ?? null],
   );
+  if (!rows.length) throw new KasirError('REQUEST_IN_FLIGHT', 'A retry of this request took it over; its answer is the one that counts', { details: { retryAfterSeconds: 1 } });
 }
 
 export interface KeyedRun<A> {
@@ -163,7 +173,7 @@ export async function runWithKey<A>(deps: KeyDeps, r: KeyedRun<A>): Promise<Keye
   if (begun.kind === 'replay') return { replayed: true, status: begun.status, body: begun.body };
   let answer: A;
   try {
-    answer = await r.run({ ref: r.ref, recovered: begun.recovered });
+    answer = await r.run({ ref: r.ref, owner: begun.owner, recovered: begun.recovered });
   } catch (err) {
     await release(deps.db, deps.clock, r.ref, begun.owner);
     throw err;

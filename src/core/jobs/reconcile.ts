@@ -23,10 +23,14 @@ export interface ReconcileReport {
 
 export async function reconcileUnknown(deps: CoreDeps, batch = 50): Promise<ReconcileReport> {
   const now = deps.clock.now();
+  // Due: an unknown outcome whose next look is due (never looked at: NULL first), or a claim whose
+  // request died (lease lapsed). Charges that stay pending for long are looked at again only after
+  // a pause, so they never crowd out the rest of the batch.
   const { rows } = await deps.db.query(
     `SELECT ${PAYMENT_SELECT} FROM payments
-      WHERE pending_operation IS NOT NULL AND (pending_state = 'unknown' OR pending_until <= $1)
-      ORDER BY updated_at LIMIT $2`,
+      WHERE pending_operation IS NOT NULL
+        AND ((pending_state = 'unknown' AND (pending_until IS NULL OR pending_until <= $1)) OR (pending_state = 'in_flight' AND pending_until <= $1))
+      ORDER BY pending_until NULLS FIRST, updated_at LIMIT $2`,
     [now, batch],
   );
   const report: ReconcileReport = { resolved: 0, stillUnknown: 0, errors: [] };
@@ -34,8 +38,10 @@ export async function reconcileUnknown(deps: CoreDeps, batch = 50): Promise<Reco
     const p = rowToPayment(row);
     try {
       const after = await resolve(deps, p);
-      if (after.pendingOperation) report.stillUnknown++;
-      else report.resolved++;
+      if (after.pendingOperation) {
+        report.stillUnknown++;
+        await lookAgainLater(deps, p.id);
+      } else report.resolved++;
     } catch (err) {
       const code = (err as { code?: string }).code;
       // A definitive refusal heard from the processor is a resolution too: the claim was released.
@@ -43,9 +49,16 @@ export async function reconcileUnknown(deps: CoreDeps, batch = 50): Promise<Reco
       if (refusalApplied) report.resolved++;
       else if (code === 'OUTCOME_UNKNOWN' || code === 'REQUEST_IN_FLIGHT') report.stillUnknown++;
       else report.errors.push({ paymentId: p.id, error: (err as Error).message });
+      if (!refusalApplied) await lookAgainLater(deps, p.id);
     }
   }
   return report;
+}
+
+/** An unknown outcome that is still unknown: its next look is one lease from now (pending_until). */
+async function lookAgainLater(deps: CoreDeps, id: string): Promise<void> {
+  const next = new Date(deps.clock.now().getTime() + deps.leaseMs);
+  await deps.db.query(`UPDATE payments SET pending_until = $2 WHERE id = $1 AND pending_state = 'unknown'`, [id, next]);
 }
 
 async function resolve(deps: CoreDeps, p: Payment): Promise<Payment> {
@@ -60,7 +73,7 @@ async function resolve(deps: CoreDeps, p: Payment): Promise<Payment> {
     case 'refund':
       return (await refundPayment(deps, ctx, { ref, resume: 'reconcile' })).payment;
     case 'confirm': {
-      await syncConfirm(deps, ctx, p, 'reconcile'); // a lost race: the next run looks again
+      await syncConfirm(deps, ctx, p); // a lost race: the next run looks again
       return (await getPaymentById(deps.db, p.id)) ?? p;
     }
     case LATE_REVERSAL: {

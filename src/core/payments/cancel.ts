@@ -55,7 +55,7 @@ export async function cancelPayment(deps: CoreDeps, ctx: CallContext, input: Can
       // A confirm whose outcome is unknown: ask the processor first (the buyer may have paid, or the
       // charge never arrived), decide again on what it says. Only a charge still waiting there is
       // covered by the cancel: the void closes it at the processor.
-      if ((await syncConfirm(deps, ctx, p, 'reconcile')) !== 'still_pending') return RETRY;
+      if ((await syncConfirm(deps, ctx, p)) !== 'still_pending') return RETRY;
     }
     const decision = decideCancel(p, contract, now, req);
     return execute(deps, ctx, p, { decision, reason: input.reason ?? null });

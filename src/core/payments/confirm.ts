@@ -5,12 +5,12 @@
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { invalidParameter, KasirError } from '../errors.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
-import { finishOperation, getOperation, insertOperation, newOperation, pendingOperationId, recordAuthorizationResult } from '../processors/operations.ts';
+import { finishOperation, insertOperation, newOperation, recordAuthorizationResult } from '../processors/operations.ts';
 import { processorOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { ownEarlier } from './own-earlier.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
-import { claimData, markUnknown, type OutcomeSource, type ResumeMode } from './processor-call.ts';
+import { afterLostWrite, claimData, markUnknown, openOperationOf, type OutcomeSource } from './processor-call.ts';
 import { postCapture } from '../ledger/postings.ts';
 import type { Queryable } from '../../db/db.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
@@ -43,24 +43,38 @@ export async function confirmPayment(deps: CoreDeps, ctx: CallContext, input: Co
     }
     const method = input.paymentMethod ?? p.paymentMethod;
     if (!method) throw invalidParameter('paymentMethod', 'is required to confirm this payment');
-    const op = newOperation(deps.clock, p, { kind: 'authorize', amount: p.amount });
-    const claimed = await deps.db.tx(async (q) => {
-      const u = await updatePayment(q, p, 'submitted', {
-        paymentMethod: method,
-        methodType: input.methodType ?? p.methodType,
-        confirmedAt: now,
-        pendingOperation: 'confirm',
-        pendingState: 'in_flight',
-        pendingUntil: new Date(now.getTime() + deps.leaseMs),
-        pendingData: claimData(ctx, op, {}),
-      }, now, { dialect: ctx.dialect, requestId: ctx.requestId, data: { operationId: op.id } });
-      if (!u) return null;
-      await insertOperation(q, op);
-      await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: op.id });
-      return u;
-    });
-    return claimed ? authorize(deps, ctx, claimed, op, input.card) : RETRY;
+    const claim = await claimSubmission(deps, ctx, p, { paymentMethod: method, methodType: input.methodType ?? p.methodType });
+    return claim ? authorize(deps, ctx, claim.claimed, claim.op, input.card) : RETRY;
   });
+}
+
+/**
+ * The submission's claim: `processing`, the authorization's operation record and the request's
+ * recovery point, in one transaction, before anything is sent. Null = lost a race.
+ */
+export async function claimSubmission(
+  deps: CoreDeps,
+  ctx: CallContext,
+  p: Payment,
+  method: { paymentMethod: string | null; methodType: string | null },
+): Promise<{ claimed: Payment; op: OperationRecord } | null> {
+  const now = deps.clock.now();
+  const op = newOperation(deps.clock, p, { kind: 'authorize', amount: p.amount });
+  const claimed = await deps.db.tx(async (q) => {
+    const u = await updatePayment(q, p, 'submitted', {
+      ...method,
+      confirmedAt: now,
+      pendingOperation: 'confirm',
+      pendingState: 'in_flight',
+      pendingUntil: new Date(now.getTime() + deps.leaseMs),
+      pendingData: claimData(ctx, op, {}),
+    }, now, { dialect: ctx.dialect, requestId: ctx.requestId, data: { operationId: op.id } });
+    if (!u) return null;
+    await insertOperation(q, op);
+    await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: op.id });
+    return u;
+  });
+  return claimed ? { claimed, op } : null;
 }
 
 async function authorize(deps: CoreDeps, ctx: CallContext, claimed: Payment, op: OperationRecord, card: CardData | undefined): Promise<ConfirmResult | typeof RETRY> {
@@ -71,16 +85,20 @@ async function authorize(deps: CoreDeps, ctx: CallContext, claimed: Payment, op:
     // A timeout or any failure without an answer: the processor may have authorized or charged.
     const error = err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200);
     const unknown = await markUnknown(deps, ctx, claimed, op, error);
-    return { payment: unknown ?? claimed, outcomeUnknown: true };
+    return unknown ? { payment: unknown, outcomeUnknown: true } : settledElsewhere(deps, op);
   }
   const recorded = await recordAuthorization(deps, ctx, claimed, op.id, outcome, 'response');
-  return recorded ? { payment: recorded, outcomeUnknown: false } : RETRY;
+  return recorded ? { payment: recorded, outcomeUnknown: false } : settledElsewhere(deps, op);
+}
+
+/** The processor answered but someone else wrote first (a sync, a rollback): never submit again, answer with what they recorded. */
+async function settledElsewhere(deps: CoreDeps, op: OperationRecord): Promise<ConfirmResult> {
+  return { payment: await afterLostWrite(deps, op), outcomeUnknown: false };
 }
 
 /** The same request again, its own confirm still open: ask the processor, call again only if it never saw it. */
 async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, card: CardData | undefined): Promise<ConfirmResult | typeof RETRY> {
-  const op = await getOperation(deps.db, pendingOperationId(p) ?? '');
-  if (!op) throw new Error(`payment ${p.id} is pending a confirm without an operation record`);
+  const op = await openOperationOf(deps, p);
   const now = deps.clock.now();
   const claimed = await updatePayment(deps.db, p, null, { pendingState: 'in_flight', pendingUntil: new Date(now.getTime() + deps.leaseMs) }, now);
   if (!claimed) return RETRY;
@@ -88,10 +106,10 @@ async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, ca
   if (found.status === 'not_found') return authorize(deps, ctx, claimed, op, card);
   if (found.status === 'pending') {
     const unknown = await markUnknown(deps, ctx, claimed, op, 'still_pending');
-    return { payment: unknown ?? claimed, outcomeUnknown: true };
+    return unknown ? { payment: unknown, outcomeUnknown: true } : settledElsewhere(deps, op);
   }
   const recorded = await recordAuthorization(deps, ctx, claimed, op.id, syncedOutcome(found, op), 'sync');
-  return recorded ? { payment: recorded, outcomeUnknown: false } : RETRY;
+  return recorded ? { payment: recorded, outcomeUnknown: false } : settledElsewhere(deps, op);
 }
 
 type Synced = Exclude<Awaited<ReturnType<ReturnType<typeof processorOf>['sync']>>, { status: 'not_found' | 'pending' }>;
@@ -117,10 +135,10 @@ function syncedOutcome(found: Synced, op: OperationRecord): AuthorizeOutcome {
  * or a cancel about to decide, asks the processor and applies what it says. A charge the processor
  * never saw is rolled back: the payment is to be confirmed again, nothing was taken.
  */
-export async function syncConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, _mode: ResumeMode): Promise<'settled' | 'still_pending' | 'raced'> {
-  const op = await getOperation(deps.db, pendingOperationId(p) ?? '');
-  if (!op) throw new Error(`payment ${p.id} is pending a confirm without an operation record`);
-  const found = await processorOf(deps.processors, p).sync(op, p);
+export async function syncConfirm(deps: CoreDeps, ctx: CallContext, p: Payment): Promise<'settled' | 'still_pending' | 'raced'> {
+  const op = await openOperationOf(deps, p);
+  // Ready to roll back: a charge the processor never saw must also never arrive later.
+  const found = await processorOf(deps.processors, p).abandon(op, p);
   if (found.status === 'pending') {
     if (p.pendingState !== 'unknown') await markUnknown(deps, ctx, p, op, 'still_pending');
     return 'still_pending';

@@ -4,17 +4,20 @@
 // timeline and the ledger.
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { postCapture, postHold, postPaidOut } from '../ledger/postings.ts';
-import { finishOperation, getOperation, insertOperation, newOperation, pendingOperationId } from '../processors/operations.ts';
+import { finishOperation, insertOperation, newOperation } from '../processors/operations.ts';
 import { processorOf, type OperationOutcome, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { CLEAR_PENDING, RETRY, updateWithJournal } from './pending.ts';
-import { claimData, markUnknown, type OutcomeSource } from './processor-call.ts';
+import { claimData, markUnknown, openOperationOf, type OutcomeSource } from './processor-call.ts';
 import { updatePayment } from './repo.ts';
 
 export const LATE_REVERSAL = 'late_reversal';
 
-/** Records the late funds, reserves them and claims their reversal, in one transaction. Null = raced. */
-export function receiveLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment): Promise<Payment | null> {
+/**
+ * Records the late funds, reserves them and claims their reversal, in one transaction (with the
+ * record of the late charge itself, when Kasir hears of it only now). Null = raced.
+ */
+export function receiveLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment, charge?: OperationRecord): Promise<Payment | null> {
   const now = deps.clock.now();
   const op = newOperation(deps.clock, p, { kind: 'late_reversal', amount: p.amount });
   const info = { dialect: ctx.dialect, requestId: ctx.requestId, amount: p.amount };
@@ -26,6 +29,7 @@ export function receiveLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment): 
   }, now, info, async (q, u) => {
     await postCapture(q, u, p.amount, now, 'late_payment');
     await postHold(q, u, p.amount, now);
+    if (charge) await insertOperation(q, charge);
     await insertOperation(q, op);
   });
 }
@@ -36,8 +40,7 @@ export function receiveLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment): 
  * unknown outcome) and asks the processor what became of the reversal (sync).
  */
 export async function reverseLateFunds(deps: CoreDeps, ctx: CallContext, p: Payment, fresh = false): Promise<Payment | typeof RETRY> {
-  const op = await getOperation(deps.db, pendingOperationId(p) ?? '');
-  if (!op) throw new Error(`payment ${p.id} is pending a late reversal without an operation record`);
+  const op = await openOperationOf(deps, p);
   const claimed = fresh
     ? p
     : await updatePayment(deps.db, p, null, { pendingState: 'in_flight', pendingUntil: new Date(deps.clock.now().getTime() + deps.leaseMs) }, deps.clock.now());
@@ -79,7 +82,8 @@ async function resumeReversal(deps: CoreDeps, op: OperationRecord, p: Payment): 
   const processor = processorOf(deps.processors, p);
   const found = await processor.sync(op, p);
   if (found.status === 'not_found') return processor.reverse(op, p);
-  if (found.status === 'succeeded' || found.status === 'canceled') return { ok: true };
+  if (found.status === 'succeeded') return { ok: true };
+  if (found.status === 'canceled') return { ok: false, code: 'PROCESSOR_DECLINED', message: 'The processor canceled the reversal' };
   if (found.status === 'failed') return { ok: false, code: found.code, message: found.reason };
   return 'pending';
 }

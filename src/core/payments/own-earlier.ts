@@ -27,8 +27,10 @@ export async function ownEarlier(deps: CoreDeps, ctx: CallContext, p: Payment): 
     case 'completed':
       return { kind: 'completed', op };
     case 'refused': {
-      // The processor said no to the first attempt: the retry hears the same refusal, not a redo.
+      // The processor said no to the first attempt: the retry hears the same refusal, not a redo —
+      // unless it was the processor's own system error, which a retry may get past.
       const result = op.result ?? {};
+      if (result.code === 'INTERNAL') return { kind: 'none' };
       throw new KasirError(String(result.code) as ErrorCode, String(result.message ?? 'The processor refused the operation'));
     }
     default:

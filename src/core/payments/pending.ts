@@ -40,7 +40,7 @@ export async function withPayment<T>(
     if (result === RETRY) continue;
     if (result !== WAIT) return result;
     if (Date.now() - started > deps.waitMs) {
-      throw new KasirError('REQUEST_IN_FLIGHT', 'Another request is still processing this payment; retry shortly');
+      throw new KasirError('REQUEST_IN_FLIGHT', 'Another request is still processing this payment; retry shortly', { details: { retryAfterSeconds: 1 } });
     }
     await sleep(Math.min(2 + round * 2, 25));
   }
@@ -85,5 +85,5 @@ export function updateWithJournal(
 /** Another operation's processor call is pending on this payment: nothing else may start meanwhile. */
 export function pendingElsewhere(p: Payment): KasirError {
   const state = p.pendingState === 'in_flight' ? 'is in progress' : 'has an unknown outcome and is being reconciled';
-  return new KasirError('REQUEST_IN_FLIGHT', `An earlier ${p.pendingOperation} of this payment ${state}; retry later`);
+  return new KasirError('REQUEST_IN_FLIGHT', `An earlier ${p.pendingOperation} of this payment ${state}; retry later`, { details: { retryAfterSeconds: 1 } });
 }

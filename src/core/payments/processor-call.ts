@@ -3,13 +3,14 @@
 // a guarded write that also completes the record. No answer leaves the operation 'unknown'; it is
 // finished only by asking the processor (sync), by the same request or by the reconciler.
 import type { CallContext, CoreDeps } from '../deps.ts';
-import { KasirError } from '../errors.ts';
+import { KasirError, type ErrorCode } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
 import { finishOperation, getOperation, insertOperation, newOperation, pendingOperationId } from '../processors/operations.ts';
 import { processorOf, ProcessorTimeout, type OperationKind, type OperationOutcome, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { CLEAR_PENDING, RETRY, updateWithJournal } from './pending.ts';
-import { updatePayment } from './repo.ts';
+import { getPaymentById, updatePayment } from './repo.ts';
 import type { Queryable } from '../../db/db.ts';
 
 export interface ClaimedCall {
@@ -80,15 +81,19 @@ async function callProcessor(deps: CoreDeps, op: OperationRecord, p: Payment): P
 }
 
 /**
- * An open operation is finished by asking the processor what became of it (sync). Only a call the
- * processor never saw is made again — by the same request; the reconciler rolls it back instead.
+ * An open operation is finished by asking the processor what became of it. The same request calls
+ * again when the processor never saw the call (same operation id: it cannot happen twice); the
+ * reconciler instead makes sure it never will (`abandon`) and rolls it back.
  */
 async function resumeAtProcessor(deps: CoreDeps, op: OperationRecord, p: Payment, mode: ResumeMode): Promise<OperationOutcome | 'rolled_back'> {
-  const found = await processorOf(deps.processors, p).sync(op, p);
+  const processor = processorOf(deps.processors, p);
+  const found = mode === 'reconcile' ? await processor.abandon(op, p) : await processor.sync(op, p);
   switch (found.status) {
     case 'succeeded':
-    case 'canceled':
       return { ok: true };
+    case 'canceled':
+      // A void's success; for anything else the processor canceled the call: it did not happen.
+      return op.kind === 'void' ? { ok: true } : { ok: false, code: 'PROCESSOR_DECLINED', message: 'The processor canceled the operation' };
     case 'failed':
       return { ok: false, code: found.code, message: found.reason };
     case 'not_found':
@@ -107,12 +112,25 @@ export function markUnknown(deps: CoreDeps, ctx: CallContext, p: Payment, op: Op
 }
 
 /**
- * Claims `p` for one processor call and runs it. Returns RETRY when the claim lost a race. A payment
- * already pending the same operation (an earlier call ended 'unknown', or its claimant died) is
- * resumed: the processor is asked first what became of that very operation (sync). Callers make
- * sure a resume is the same request (pendingElsewhere otherwise). Only a definitive refusal, or the
- * processor having no trace of the call, releases the claim; anything else leaves the outcome
- * unknown, for a retry or the reconciler.
+ * Once the processor has answered, a write that loses its race is never a reason to decide the
+ * request again (that could make a second call). Whoever won — the reconciler, a retry that resumed
+ * the same operation — recorded the operation's fate: answer with it.
+ */
+export async function afterLostWrite(deps: CoreDeps, op: OperationRecord): Promise<Payment> {
+  const now = await getOperation(deps.db, op.id);
+  const payment = await getPaymentById(deps.db, op.paymentId);
+  if (now?.status === 'completed' && payment) return payment;
+  if (now?.status === 'refused') throw new KasirError(String(now.result?.code ?? 'PROCESSOR_DECLINED') as ErrorCode, String(now.result?.message ?? 'The processor refused the operation'));
+  throw new KasirError('OUTCOME_UNKNOWN', `The outcome of this ${op.kind} is being settled; retry with the same parameters`);
+}
+
+/**
+ * Claims `p` for one processor call and runs it. Returns RETRY only when the claim itself lost a
+ * race (nothing was called yet). A payment already pending the same operation (an earlier call ended
+ * 'unknown', or its claimant died) is resumed: the processor is asked first what became of that very
+ * operation. Callers make sure a resume is the same request (pendingElsewhere otherwise). Only a
+ * definitive refusal, or the processor having no trace of the call, releases the claim; anything
+ * else leaves the outcome unknown, for a retry or the reconciler.
  */
 export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c: ClaimedCall, mode: ResumeMode = 'request'): Promise<Payment | typeof RETRY> {
   const now = deps.clock.now();
@@ -121,19 +139,19 @@ export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c
   let op: OperationRecord;
   let claimed: Payment | null;
   if (resuming) {
-    const found = await getOperation(deps.db, pendingOperationId(p) ?? '');
-    if (!found) throw new Error(`payment ${p.id} is pending a ${c.operation} without an operation record`);
+    const found = await openOperationOf(deps, p);
     op = found;
     claimed = await updatePayment(deps.db, p, null, lease, now);
   } else {
     op = newOperation(deps.clock, p, { kind: c.kind, amount: c.amount, refundId: c.refundId });
+    // A cancel may cover a charge still pending at the processor (a confirm whose issuer never
+    // answered): the void closes it there, and its record is closed with the void's success. Should
+    // the void not happen, the charge's claim comes back as it was.
+    const covers = p.pendingOperation ? { pendingOperation: p.pendingOperation, pendingData: p.pendingData } : null;
     claimed = await deps.db.tx(async (q) => {
-      const u = await updatePayment(q, p, null, { ...lease, pendingOperation: c.operation, pendingData: claimData(ctx, op, c.data) }, now);
+      const u = await updatePayment(q, p, null, { ...lease, pendingOperation: c.operation, pendingData: claimData(ctx, op, { ...c.data, ...(covers ? { covers } : {}) }) }, now);
       if (!u) return null;
       await insertOperation(q, op);
-      // A cancel covering a charge still waiting at the processor closes that charge's record too.
-      const covered = p.pendingOperation ? pendingOperationId(p) : null;
-      if (covered) await finishOperation(q, covered, 'completed', { outcome: 'canceled', coveredBy: op.id }, now);
       if (c.onClaim) await c.onClaim(q, u, now);
       await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: op.id });
       return u;
@@ -152,18 +170,38 @@ export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c
   const source: OutcomeSource = resuming ? 'sync' : 'response';
   if (outcome === 'rolled_back' || !outcome.ok) {
     const released = await releaseClaim(deps, ctx, claimed, op, c, outcome === 'rolled_back' ? null : outcome, source);
-    if (outcome === 'rolled_back') return released ?? RETRY;
+    if (!released) return afterLostWrite(deps, op);
+    if (outcome === 'rolled_back') return released;
     throw new KasirError(outcome.code, outcome.message);
   }
   const at = deps.clock.now();
-  const recorded = await c.record(claimed, (q) => finishOperation(q, op.id, 'completed', { source }, at), source);
-  // Only a takeover after our lease expired can beat us here; report what is stored then.
-  return recorded ?? RETRY;
+  const recorded = await c.record(claimed, async (q) => {
+    await finishOperation(q, op.id, 'completed', { source }, at);
+    const covered = coveredClaim(claimed);
+    const coveredId = covered ? String(covered.pendingData?.operationId ?? '') : '';
+    if (coveredId) await finishOperation(q, coveredId, 'completed', { outcome: 'canceled', coveredBy: op.id, source }, at);
+  }, source);
+  return recorded ?? afterLostWrite(deps, op);
+}
+
+/** The operation a payment is pending, as recorded by its claim. */
+export async function openOperationOf(deps: CoreDeps, p: Payment): Promise<OperationRecord> {
+  const id = pendingOperationId(p);
+  const found = id && isUuid(id) ? await getOperation(deps.db, id) : null;
+  if (!found) throw new Error(`payment ${p.id} is pending a ${p.pendingOperation} without an operation record`);
+  return found;
+}
+
+/** The claim (a still-pending confirm) that this claim covers, if any. */
+function coveredClaim(p: Payment): { pendingOperation: string; pendingData: Record<string, unknown> | null } | null {
+  const covers = p.pendingData?.covers as { pendingOperation: string; pendingData: Record<string, unknown> | null } | undefined;
+  return covers ?? null;
 }
 
 /**
  * The processor refused the call (`refusal`), or never saw it (null: rolled back). Either way nothing
- * moved there: the claim is released and reserved funds go back, with the outcome in the timeline.
+ * moved there: the claim is released (a covered charge's claim restored, still unknown) and reserved
+ * funds go back, with the outcome in the timeline.
  */
 async function releaseClaim(deps: CoreDeps, ctx: CallContext, p: Payment, op: OperationRecord, c: ClaimedCall, refusal: { code: string; message: string } | null, source: OutcomeSource) {
   const at = deps.clock.now();
@@ -173,9 +211,11 @@ async function releaseClaim(deps: CoreDeps, ctx: CallContext, p: Payment, op: Op
     if (c.onRelease) await c.onRelease(q, u, at, status);
     await finishOperation(q, op.id, status, result, at);
   };
+  const covered = coveredClaim(p);
+  const released = covered ? { pendingOperation: covered.pendingOperation, pendingData: covered.pendingData, pendingState: 'unknown' as const, pendingUntil: null } : CLEAR_PENDING;
   // A refusal answers the caller, as always; a roll-back happens behind its back, so the timeline says so.
-  if (refusal) return updateWithJournal(deps, p, null, CLEAR_PENDING, at, undefined, post);
-  return updateWithJournal(deps, p, 'operation_rolled_back', CLEAR_PENDING, at, {
+  if (refusal) return updateWithJournal(deps, p, null, released, at, undefined, post);
+  return updateWithJournal(deps, p, 'operation_rolled_back', released, at, {
     dialect: ctx.dialect, requestId: ctx.requestId, amount: op.amount, data: { operation: op.kind, operationId: op.id, source },
   }, post);
 }

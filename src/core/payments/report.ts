@@ -46,7 +46,8 @@ export interface Report {
 export async function applyReport(deps: CoreDeps, ctx: CallContext, p: Payment, r: Report): Promise<Payment | typeof RETRY> {
   const paid = r.outcome.kind === 'succeeded' || r.outcome.kind === 'authorized';
   if ((await checkReportable(deps, p, paid)) === 'late_funds') {
-    const received = await receiveLateFunds(deps, ctx, p);
+    const charge = r.isNew ? { ...r.op, status: 'completed' as const, result: { outcome: r.outcome.kind, source: r.source, late: true } } : undefined;
+    const received = await receiveLateFunds(deps, ctx, p, charge);
     if (!received) return RETRY;
     const reversed = await reverseLateFunds(deps, ctx, received, true);
     return reversed === RETRY ? received : reversed;

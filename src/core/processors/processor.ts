@@ -78,6 +78,12 @@ export interface Processor {
   /** Payment sync / refund sync: the actual outcome of `op` at the processor. */
   sync(op: OperationRecord, p: Payment): Promise<SyncResult>;
   /**
+   * The reconciler is about to roll `op` back: like sync, but when the processor has no trace of
+   * the call it must also make sure the call never takes effect later (a late, slow request with
+   * this operation id is refused). `not_found` then means "never happened, and never will".
+   */
+  abandon(op: OperationRecord, p: Payment): Promise<SyncResult>;
+  /**
    * Simulators only (test mode): the buyer pays or fails the charge `op` at the processor, which
    * then reports the outcome. A real upstream has no such call: its buyer acts on the upstream's
    * own pages and the outcome arrives as a notification.

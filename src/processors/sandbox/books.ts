@@ -53,16 +53,33 @@ export async function lookup(q: Queryable, operationId: string): Promise<Booking
 }
 
 /**
- * The buyer finished (or failed) a charge at the sandbox: the authorization `operationId` moves from
- * waiting to its outcome; a charge the sandbox never saw (a payment the buyer pays on the checkout
- * page before anything was submitted) is booked under that id.
+ * Makes sure `op` never takes effect: books it as canceled unless it was received already. Returns
+ * the booking that stands afterwards and whether it is this tombstone.
  */
-export async function settleByBuyer(db: Db, op: OperationRecord, status: 'succeeded' | 'authorized' | 'failed', at: Date): Promise<void> {
+export async function tombstone(db: Db, op: OperationRecord, at: Date): Promise<{ booking: Booking; tombstoned: boolean }> {
+  const { rows } = await db.query(
+    `INSERT INTO sandbox_operations (operation_id, payment_id, kind, amount, status, reason, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, 'canceled', 'abandoned', $5, $5) ON CONFLICT (operation_id) DO NOTHING RETURNING 1`,
+    [op.id, op.paymentId, op.kind, op.amount, at],
+  );
+  if (rows.length) return { booking: { status: 'canceled', reason: 'abandoned' }, tombstoned: true };
+  return { booking: (await lookup(db, op.id))!, tombstoned: false };
+}
+
+/**
+ * The buyer finished (or failed) a charge at the sandbox: the authorization `op` moves from waiting
+ * to its outcome; a charge the sandbox never saw (a payment the buyer pays on the checkout page before
+ * anything was submitted) is booked under that id. Returns the booking that stands afterwards: a
+ * charge already final keeps its outcome (`changed` false), whatever the buyer asked for.
+ */
+export async function settleByBuyer(db: Db, op: OperationRecord, status: 'succeeded' | 'authorized' | 'failed', at: Date): Promise<{ booking: Booking; changed: boolean }> {
   const reason = status === 'failed' ? 'buyer_failed' : null;
   const { rows } = await db.query(
     `UPDATE sandbox_operations SET status = $2, reason = $3, next_action = NULL, updated_at = $4
       WHERE operation_id = $1 AND status IN ('action', 'pending') RETURNING 1`,
     [op.id, status, reason, at],
   );
-  if (!rows.length) await book(db, op, { status, reason }, at);
+  if (rows.length) return { booking: { status, reason }, changed: true };
+  const booked = await book(db, op, { status, reason }, at);
+  return { booking: booked, changed: booked.fresh };
 }

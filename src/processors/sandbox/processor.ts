@@ -5,12 +5,13 @@
 // from these books: a crash anywhere in Kasir ends in the outcome the sandbox actually holds.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../../core/clock.ts';
+import { KasirError } from '../../core/errors.ts';
 import type { Db } from '../../db/db.ts';
 import type { Payment } from '../../core/payments/model.ts';
 import {
   ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationOutcome, type OperationRecord, type Processor, type SyncResult,
 } from '../../core/processors/processor.ts';
-import { book, lookup, settleByBuyer, type Booking, type BookedCall } from './books.ts';
+import { book, lookup, settleByBuyer, tombstone, type Booking, type BookedCall } from './books.ts';
 import { cardBehaviour, triggerIn, type Trigger } from './triggers.ts';
 
 export const SANDBOX = 'sandbox';
@@ -102,13 +103,35 @@ function authorizeOutcome(op: OperationRecord, b: Booking): AuthorizeOutcome {
       return { kind: 'action', processorRef: ref, nextAction: b.nextAction ?? {} };
     case 'pending':
       throw new ProcessorTimeout(op.kind);
+    case 'canceled':
+      return { kind: 'failed', processorRef: ref, reason: 'abandoned' };
     default:
       return { kind: 'failed', processorRef: ref, reason: b.reason ?? 'declined' };
   }
 }
 
 function operationOutcome(b: Booking): OperationOutcome {
+  if (b.status === 'canceled') return { ok: false, code: 'PROCESSOR_DECLINED', message: 'The operation was abandoned before it arrived' };
   return b.status === 'failed' ? { ok: false, code: b.code ?? 'PROCESSOR_DECLINED', message: b.reason ?? 'The processor refused the operation' } : { ok: true };
+}
+
+function syncResult(op: OperationRecord, b: Booking | null): SyncResult {
+  if (!b) return { status: 'not_found' };
+  const ref = processorRef(op);
+  switch (b.status) {
+    case 'succeeded':
+      return { status: 'succeeded', processorRef: ref };
+    case 'authorized':
+      return { status: 'authorized', processorRef: ref };
+    case 'action':
+      return { status: 'action', nextAction: b.nextAction ?? {}, processorRef: ref };
+    case 'pending':
+      return { status: 'pending' };
+    case 'canceled':
+      return { status: 'canceled' };
+    default:
+      return { status: 'failed', code: b.code ?? 'PROCESSOR_DECLINED', reason: b.reason ?? 'declined' };
+  }
 }
 
 export function createSandboxProcessor(o: SandboxOptions): Processor {
@@ -133,29 +156,19 @@ export function createSandboxProcessor(o: SandboxOptions): Processor {
     void: followUp,
     reverse: followUp,
     refund: followUp,
-    async sync(op): Promise<SyncResult> {
-      const b = await lookup(o.db, op.id);
-      if (!b) return { status: 'not_found' };
-      const ref = processorRef(op);
-      switch (b.status) {
-        case 'succeeded':
-          return { status: 'succeeded', processorRef: ref };
-        case 'authorized':
-          return { status: 'authorized', processorRef: ref };
-        case 'action':
-          return { status: 'action', nextAction: b.nextAction ?? {}, processorRef: ref };
-        case 'pending':
-          return { status: 'pending' };
-        case 'canceled':
-          return { status: 'canceled' };
-        default:
-          return { status: 'failed', code: b.code ?? 'PROCESSOR_DECLINED', reason: b.reason ?? 'declined' };
-      }
+    async sync(op) {
+      return syncResult(op, await lookup(o.db, op.id));
+    },
+    async abandon(op) {
+      const { booking, tombstoned } = await tombstone(o.db, op, o.clock.now());
+      return tombstoned ? { status: 'not_found' } : syncResult(op, booking);
     },
     async simulateBuyer(op, p, outcome) {
       const status = outcome === 'failed' ? 'failed' : p.captureMethod === 'manual' ? 'authorized' : 'succeeded';
-      await settleByBuyer(o.db, op, status, o.clock.now());
-      return authorizeOutcome(op, { status, reason: outcome === 'failed' ? 'buyer_failed' : null });
+      const { booking, changed } = await settleByBuyer(o.db, op, status, o.clock.now());
+      // A charge the processor already settled takes one outcome: the buyer cannot change it.
+      if (!changed) throw new KasirError('INVALID_STATE', 'This payment was already settled at the processor');
+      return authorizeOutcome(op, booking);
     },
   };
 }
