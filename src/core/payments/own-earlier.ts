@@ -7,6 +7,7 @@ import { KasirError, type ErrorCode } from '../errors.ts';
 import { getOperation, pendingOperationId } from '../processors/operations.ts';
 import type { OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
+import { ownsPending } from './processor-call.ts';
 
 export type OwnEarlier =
   /** Nothing of this request's survived on this payment: decide as a new request. */
@@ -17,6 +18,9 @@ export type OwnEarlier =
   | { kind: 'completed'; op: OperationRecord | null };
 
 export async function ownEarlier(deps: CoreDeps, ctx: CallContext, p: Payment): Promise<OwnEarlier> {
+  // The claim itself names the key that made it: the same request again (even once its key row has
+  // been pruned, as Antom's and NICEPAY's payment-level ids outlive it) finishes its own operation.
+  if (ownsPending(ctx, p, p.pendingOperation ?? '')) return { kind: 'pending' };
   const rec = ctx.requestKey?.recovered;
   if (!rec || rec.paymentId !== p.id) return { kind: 'none' };
   if (rec.point === 'done') return { kind: 'completed', op: null };
