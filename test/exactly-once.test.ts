@@ -9,44 +9,18 @@ import assert from 'node:assert/strict';
 import { admin, nativeMerchant, startKasir } from './helpers/harness.ts';
 import { CARDS, cardPayment, countPayments, createPayment, expectStatus, stored } from './helpers/native.ts';
 import { balances } from './helpers/ledger.ts';
-import type { Processor } from '../src/core/processors/processor.ts';
+import { holdNextCall, type HeldCall } from './helpers/processor-faults.ts';
 
 const h = await startKasir();
 const m = await nativeMerchant(h);
-const sandbox = h.deps.core.processors.byName.sandbox;
 const PAST_BOTH_LEASES = h.deps.core.idempotencyLeaseMs + h.deps.core.leaseMs;
 
-type Call = 'authorize' | 'capture' | 'void' | 'refund';
-
-/**
- * Makes the next `call` hang (the process "dies" there), `after` the sandbox booked it or before.
- * Returns `wake`, which lets the stale call fail, as a reset connection would.
- */
-function dieIn(call: Call, after: boolean): { wake: () => void; entered: Promise<void> } {
-  let wake!: () => void;
-  let entered!: () => void;
-  const woken = new Promise<void>((resolve) => (wake = resolve));
-  const enteredP = new Promise<void>((resolve) => (entered = resolve));
-  const real = sandbox[call] as (...a: unknown[]) => Promise<unknown>;
-  (h.deps.core.processors.byName as Record<string, Processor>).sandbox = {
-    ...sandbox,
-    [call]: async (...a: unknown[]) => {
-      h.deps.core.processors.byName.sandbox = sandbox; // only this one call dies
-      if (after) await real(...a);
-      entered();
-      await woken;
-      throw new Error('socket hang up');
-    },
-  };
-  return { wake, entered: enteredP };
-}
-
-/** Sends `send()` as the first attempt that dies in `call`; returns its pending response and `wake`. */
-async function firstAttemptDies(call: Call, after: boolean, send: () => Promise<{ status: number }>) {
-  const dying = dieIn(call, after);
+/** Sends `send()` as the first attempt, which dies inside its `call` (booked at the processor or not); returns it and `wake`. */
+async function firstAttemptDies(call: HeldCall, booked: boolean, send: () => Promise<{ status: number }>) {
+  const held = holdNextCall(h, call, { booked, onRelease: 'reset' });
   const first = send();
-  await dying.entered;
-  return { first, wake: dying.wake };
+  await held.entered;
+  return { first, wake: held.release };
 }
 
 const keyed = (key: string) => ({ 'Idempotency-Key': key });

@@ -3,38 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';
-import type { Processor } from '../src/core/processors/processor.ts';
+import { holdNextCall } from './helpers/processor-faults.ts';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
 import { buyerPays, cancel, CARDS, cardPayment, createPayment, expectStatus, stored } from './helpers/native.ts';
 import { balances, journalKinds } from './helpers/ledger.ts';
 
 const h = await startKasir();
 const m = await nativeMerchant(h);
-const sandbox = h.deps.core.processors.byName.sandbox;
 
 /** The next `call` is slow: it reaches the processor only after `go` (or books first and answers after `go`). */
 function slow(call: 'authorize' | 'capture' | 'refund', bookedFirst: boolean) {
-  let go!: () => void;
-  let entered!: () => void;
-  const gate = new Promise<void>((resolve) => (go = resolve));
-  const inCall = new Promise<void>((resolve) => (entered = resolve));
-  const real = sandbox[call] as (...a: unknown[]) => Promise<unknown>;
-  (h.deps.core.processors.byName as Record<string, Processor>).sandbox = {
-    ...sandbox,
-    [call]: async (...a: unknown[]) => {
-      h.deps.core.processors.byName.sandbox = sandbox;
-      if (!bookedFirst) {
-        entered();
-        await gate;
-        return real(...a);
-      }
-      const answer = await real(...a);
-      entered();
-      await gate;
-      return answer;
-    },
-  };
-  return { go, entered: inCall };
+  const held = holdNextCall(h, call, { booked: bookedFirst, onRelease: 'answer' });
+  return { go: held.release, entered: held.entered };
 }
 
 async function books(paymentId: string, kind: string): Promise<string[]> {

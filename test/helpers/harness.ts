@@ -4,7 +4,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
+import { adminQuery } from './pg-admin.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.ts';
 import { FixedClock } from '../../src/core/clock.ts';
@@ -72,15 +72,6 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
   return harness;
 }
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 export interface NativeClient {
   merchantId: string;

@@ -6,7 +6,7 @@ import type { CallContext, CoreDeps } from '../deps.ts';
 import { invalidParameter, KasirError } from '../errors.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
 import { finishOperation, insertOperation, newOperation, recordAuthorizationResult } from '../processors/operations.ts';
-import { processorOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationRecord } from '../processors/processor.ts';
+import { authorizeOutcomeOf, processorOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { ownEarlier } from './own-earlier.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
@@ -108,26 +108,8 @@ async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, ca
     const unknown = await markUnknown(deps, ctx, claimed, op, 'still_pending');
     return unknown ? { payment: unknown, outcomeUnknown: true } : settledElsewhere(deps, op);
   }
-  const recorded = await recordAuthorization(deps, ctx, claimed, op.id, syncedOutcome(found, op), 'sync');
+  const recorded = await recordAuthorization(deps, ctx, claimed, op.id, authorizeOutcomeOf(found, op), 'sync');
   return recorded ? { payment: recorded, outcomeUnknown: false } : settledElsewhere(deps, op);
-}
-
-type Synced = Exclude<Awaited<ReturnType<ReturnType<typeof processorOf>['sync']>>, { status: 'not_found' | 'pending' }>;
-
-function syncedOutcome(found: Synced, op: OperationRecord): AuthorizeOutcome {
-  const processorRef = ('processorRef' in found && found.processorRef) || `op_${op.id}`;
-  switch (found.status) {
-    case 'succeeded':
-      return { kind: 'succeeded', processorRef };
-    case 'authorized':
-      return { kind: 'authorized', processorRef };
-    case 'action':
-      return { kind: 'action', processorRef, nextAction: found.nextAction };
-    case 'failed':
-      return { kind: 'failed', processorRef, reason: found.reason };
-    case 'canceled':
-      return { kind: 'failed', processorRef, reason: 'canceled_at_processor' };
-  }
 }
 
 /**
@@ -148,7 +130,7 @@ export async function syncConfirm(deps: CoreDeps, ctx: CallContext, p: Payment):
     ? await updateWithJournal(deps, p, 'submission_rolled_back', { ...CLEAR_PENDING, confirmedAt: null }, now, {
       dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: 'authorize', operationId: op.id, source: 'sync' },
     }, (q) => finishOperation(q, op.id, 'rolled_back', { source: 'sync' }, now))
-    : await recordAuthorization(deps, ctx, p, op.id, syncedOutcome(found, op), 'sync');
+    : await recordAuthorization(deps, ctx, p, op.id, authorizeOutcomeOf(found, op), 'sync');
   return done ? 'settled' : 'raced';
 }
 

@@ -57,6 +57,23 @@ export type SyncResult =
   | { status: 'canceled' }
   | { status: 'not_found' };
 
+/** What a synced authorization achieved (a processor's own ref when it gave one). */
+export function authorizeOutcomeOf(found: Exclude<SyncResult, { status: 'not_found' | 'pending' }>, op: OperationRecord): AuthorizeOutcome {
+  const processorRef = ('processorRef' in found && found.processorRef) || `op_${op.id}`;
+  switch (found.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', processorRef };
+    case 'authorized':
+      return { kind: 'authorized', processorRef };
+    case 'action':
+      return { kind: 'action', processorRef, nextAction: found.nextAction };
+    case 'failed':
+      return { kind: 'failed', processorRef, reason: found.reason };
+    case 'canceled':
+      return { kind: 'failed', processorRef, reason: 'canceled_at_processor' };
+  }
+}
+
 /** The processor did not answer in time: the outcome is unknown and must be synced, never guessed. */
 export class ProcessorTimeout extends Error {
   constructor(kind: OperationKind) {

@@ -9,7 +9,7 @@ import { KasirError } from '../../core/errors.ts';
 import type { Db } from '../../db/db.ts';
 import type { Payment } from '../../core/payments/model.ts';
 import {
-  ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationOutcome, type OperationRecord, type Processor, type SyncResult,
+  authorizeOutcomeOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationOutcome, type OperationRecord, type Processor, type SyncResult,
 } from '../../core/processors/processor.ts';
 import { book, lookup, settleByBuyer, tombstone, type Booking, type BookedCall } from './books.ts';
 import { cardBehaviour, triggerIn, type Trigger } from './triggers.ts';
@@ -92,22 +92,11 @@ function timesOut(op: OperationRecord, p: Payment, booked: BookedCall): boolean 
   return booked.fresh && booked.earlierOfKind === 0 && trigger !== undefined && triggerIn(p.description) === trigger;
 }
 
+/** The answer to an authorization call: what the books hold; a charge still pending gives no answer. */
 function authorizeOutcome(op: OperationRecord, b: Booking): AuthorizeOutcome {
-  const ref = processorRef(op);
-  switch (b.status) {
-    case 'succeeded':
-      return { kind: 'succeeded', processorRef: ref };
-    case 'authorized':
-      return { kind: 'authorized', processorRef: ref };
-    case 'action':
-      return { kind: 'action', processorRef: ref, nextAction: b.nextAction ?? {} };
-    case 'pending':
-      throw new ProcessorTimeout(op.kind);
-    case 'canceled':
-      return { kind: 'failed', processorRef: ref, reason: 'abandoned' };
-    default:
-      return { kind: 'failed', processorRef: ref, reason: b.reason ?? 'declined' };
-  }
+  const found = syncResult(op, b);
+  if (found.status === 'pending' || found.status === 'not_found') throw new ProcessorTimeout(op.kind);
+  return authorizeOutcomeOf(found, op);
 }
 
 function operationOutcome(b: Booking): OperationOutcome {
