@@ -1,22 +1,110 @@
 // The native replay guard: a signature is accepted once inside the tolerance window (both ways:
 // 2 × 300 s), accepted again only after it, and remembered signatures are pruned as they expire.
+// It lives in the database, so a replay to another Kasir process on it, or after a restart, is
+// refused too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FixedClock } from '../src/core/clock.ts';
+import { pruneGuards } from '../src/core/jobs/prune-guards.ts';
 import { ReplayGuard, TOLERANCE_MS } from '../src/dialects/native/auth.ts';
+import { nativeMerchant, readResponse, signNative, startKasir, type Harness, type NativeClient } from './helpers/harness.ts';
+import { countPayments } from './helpers/native.ts';
+import { startNode } from './helpers/second-node.ts';
 
-test('a signature is refused while remembered, accepted after the window, and pruned', () => {
+const h = await startKasir();
+const db = h.deps.core.db;
+
+async function remembered(before: Date): Promise<number> {
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM native_replay_guard WHERE expires_at < $1', [before]);
+  return Number(rows[0].n);
+}
+
+test('a signature is refused while remembered, accepted after the window, and pruned', async () => {
+  // A clock years behind the harness's: the HTTP tests' entries are neither expired nor counted here.
   const clock = new FixedClock('2024-01-01T00:00:00.000Z');
-  const guard = new ReplayGuard(clock);
-  assert.equal(guard.firstUse('k:1:a'), true);
-  assert.equal(guard.firstUse('k:1:a'), false, 'a replay');
+  const mine = new Date('2025-01-01T00:00:00.000Z');
+  const guard = new ReplayGuard({ db, clock });
+  assert.equal(await guard.firstUse('k:1:a'), true);
+  assert.equal(await guard.firstUse('k:1:a'), false, 'a replay');
   clock.advance(2 * TOLERANCE_MS);
-  assert.equal(guard.firstUse('k:1:a'), false, 'still inside the window at its very end');
+  assert.equal(await guard.firstUse('k:1:a'), false, 'still inside the window at its very end');
   clock.advance(1);
-  for (let i = 0; i < 2_000; i++) assert.equal(guard.firstUse(`k:2:${i}`), true);
-  assert.equal(guard.size, 2_000, 'the expired signature was pruned, the live ones kept');
+  for (let i = 0; i < 200; i++) assert.equal(await guard.firstUse(`k:2:${i}`), true);
+  assert.deepEqual(await pruneGuards({ db, clock }), { replays: 1, windows: 0 }, 'the expired signature was pruned');
+  assert.equal(await remembered(mine), 200, 'the live ones kept');
   clock.advance(2 * TOLERANCE_MS + 1);
-  assert.equal(guard.firstUse('k:3:z'), true);
-  assert.equal(guard.size, 1, 'everything expired is gone');
-  assert.equal(guard.firstUse('k:2:7'), true, 'an expired signature no longer blocks');
+  assert.equal(await guard.firstUse('k:2:7'), true, 'an expired signature no longer blocks, pruned or not');
+  assert.equal(await guard.firstUse('k:2:7'), false, 'and is remembered afresh');
+  assert.deepEqual(await pruneGuards({ db, clock }), { replays: 199, windows: 0 }, 'everything expired is gone');
+  assert.equal(await remembered(mine), 1);
+  clock.advance(2 * TOLERANCE_MS + 1);
+  assert.deepEqual(await pruneGuards({ db, clock }), { replays: 1, windows: 0 });
+  assert.equal(await remembered(mine), 0);
+});
+
+/** One signed request with the exact headers given: what an attacker who captured them sends. */
+function captured(m: NativeClient, method: string, path: string, body: string) {
+  const timestamp = String(h.clock.now().getTime());
+  const headers = { 'X-API-Key': m.apiKey, 'X-Timestamp': timestamp, 'X-Signature': signNative(m.apiSecret, timestamp, body), 'Content-Type': 'application/json' };
+  return async (to: Harness) => readResponse(await fetch(to.baseUrl + path, { method, headers, body }));
+}
+
+const newPayment = (m: NativeClient) =>
+  captured(m, 'POST', '/api/v1/payments', JSON.stringify({ amount: '10.00', currency: 'THB', paymentMethod: 'promptpay' }));
+
+function refusedAsReplay(res: { status: number; body: any; text: string }) {
+  assert.equal(res.status, 401, res.text);
+  assert.match(res.body.error.message, /replayed/);
+}
+
+test('a request replayed to a second Kasir process on the same database is refused', async (t) => {
+  const node = await startNode(h);
+  t.after(() => node.close());
+  const m = await nativeMerchant(h, 'Two nodes');
+  const send = newPayment(m);
+  assert.equal((await send(h)).status, 201);
+  refusedAsReplay(await send(node.harness));
+  assert.equal(await countPayments(h, m.merchantId), 1, 'the replay made no payment');
+
+  // Offered to both at once, exactly one process accepts it: the insert of its digest decides.
+  h.clock.advance(1); // another timestamp, another signature
+  const race = newPayment(m);
+  const both = await Promise.all([race(h), race(node.harness)]);
+  assert.deepEqual(both.map((r) => r.status).sort(), [201, 401], both.map((r) => r.text).join('\n'));
+  assert.equal(await countPayments(h, m.merchantId), 2);
+});
+
+test('a request replayed after a restart (a new app on the same database) is refused', async () => {
+  const m = await nativeMerchant(h, 'Restarted');
+  const before = await startNode(h);
+  h.clock.advance(1);
+  const send = newPayment(m);
+  assert.equal((await send(before.harness)).status, 201);
+  await before.close();
+  const after = await startNode(h);
+  try {
+    refusedAsReplay(await send(after.harness));
+    refusedAsReplay(await send(h));
+  } finally {
+    await after.close();
+  }
+  assert.equal(await countPayments(h, m.merchantId), 1);
+});
+
+test('the prune job deletes the signatures of requests once their window has passed', async () => {
+  const m = await nativeMerchant(h, 'Pruned');
+  h.clock.advance(1);
+  const send = newPayment(m);
+  assert.equal((await send(h)).status, 201);
+  const live = await remembered(new Date(h.clock.now().getTime() + 2 * TOLERANCE_MS + 1));
+  assert.ok(live >= 1, 'the request is remembered');
+  assert.equal((await pruneGuards(h.deps.core)).replays, 0, 'nothing expired yet');
+  h.clock.advance(2 * TOLERANCE_MS + 1);
+  assert.equal((await pruneGuards(h.deps.core)).replays, live, 'every request of this file has expired');
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM native_replay_guard');
+  assert.equal(Number(rows[0].n), 0);
+  // Forgotten, yet still refused: its timestamp is now too old to be accepted at all.
+  const late = await send(h);
+  assert.equal(late.status, 401, late.text);
+  assert.match(late.body.error.message, /300 seconds/);
 });

@@ -66,10 +66,10 @@ export interface PipelineResult<A> {
 }
 
 /** The contract's per-merchant rate limit, one budget across dialects. */
-export function admit(limiter: RateLimiter, dialect: Dialect, merchant: AuthenticatedMerchant): void {
-  if (!limiter.allow(merchant.id, effectiveContract(dialect, merchant.contract).rateLimitPerSecond)) {
-    throw new KasirError('RATE_LIMITED', 'Too many requests: the merchant contract allows fewer per second');
-  }
+export async function admit(limiter: RateLimiter, dialect: Dialect, merchant: AuthenticatedMerchant): Promise<void> {
+  const refused = await limiter.allow(merchant.id, effectiveContract(dialect, merchant.contract).rateLimitPerSecond);
+  // details.retryAfterSeconds becomes the native Retry-After header (runPipeline).
+  if (refused) throw new KasirError('RATE_LIMITED', 'Too many requests: the merchant contract allows fewer per second', { details: refused });
 }
 
 export async function runPipeline<A, M extends AuthenticatedMerchant>(
@@ -89,7 +89,7 @@ export async function runPipeline<A, M extends AuthenticatedMerchant>(
   };
   try {
     const merchant = await stages.authenticate();
-    admit(deps.limiter, answers.dialect, merchant);
+    await admit(deps.limiter, answers.dialect, merchant);
     const base: CallContext = { merchant: { id: merchant.id, contract: merchant.contract }, dialect: answers.dialect, requestId };
     const call = (ctx: CallContext): Call<A> => ({
       ctx,

@@ -1,40 +1,37 @@
 // Per-merchant request limit from the merchant contract's `rateLimitPerSecond` (null = unlimited).
 // A fixed one-second window on the injected clock: exact and deterministic in tests (a FixedClock
-// stays in one window until advanced), and one map lookup per request on the hot path.
-// The count lives in this process: with several Kasir processes each enforces the limit alone,
-// which is the usual trade-off of a gateway-local limiter (roadmap 7 may move it to the database).
+// stays in one window until advanced). The count is a database row per (merchant, second), table
+// rate_windows, so one budget holds across every Kasir process on the database; passed windows
+// are deleted by src/core/jobs/prune-guards.ts.
 import type { Clock } from '../core/clock.ts';
+import type { Queryable } from '../db/db.ts';
 
-interface Window {
-  second: number;
-  count: number;
-}
+/** undefined: admitted; otherwise the seconds until the current window ends (at least 1). */
+export type Refusal = { retryAfterSeconds: number } | undefined;
 
-const MAX_KEYS = 50_000;
+// One statement, so one round trip, atomic across processes: the row lock on (second, key) orders
+// concurrent counts. Once the budget is spent the WHERE leaves the row unchanged and nothing is
+// returned, so a flood of refused requests writes no new row versions.
+const COUNT = `INSERT INTO rate_windows (second, key, count) VALUES ($1, $2, 1)
+  ON CONFLICT (second, key) DO UPDATE SET count = rate_windows.count + 1 WHERE rate_windows.count < $3
+  RETURNING count`;
 
 export class RateLimiter {
-  private readonly windows = new Map<string, Window>();
+  private readonly db: Queryable;
   private readonly clock: Clock;
 
-  constructor(clock: Clock) {
-    this.clock = clock;
+  constructor(deps: { db: Queryable; clock: Clock }) {
+    this.db = deps.db;
+    this.clock = deps.clock;
   }
 
-  /** Counts one request for `key`; false when it exceeds `perSecond` in the current second. */
-  allow(key: string, perSecond: number | null): boolean {
-    if (perSecond === null) return true;
-    const second = Math.floor(this.clock.now().getTime() / 1000);
-    let w = this.windows.get(key);
-    if (!w || w.second !== second) {
-      if (this.windows.size >= MAX_KEYS) this.prune(second);
-      w = { second, count: 0 };
-      this.windows.set(key, w);
-    }
-    w.count++;
-    return w.count <= perSecond;
-  }
-
-  private prune(second: number): void {
-    for (const [k, w] of this.windows) if (w.second !== second) this.windows.delete(k);
+  /** Counts one request for `key` against `perSecond`; a null limit costs no database round trip. */
+  async allow(key: string, perSecond: number | null): Promise<Refusal> {
+    if (perSecond === null) return undefined;
+    const now = this.clock.now().getTime();
+    const second = Math.floor(now / 1000);
+    const { rows } = await this.db.query(COUNT, [second, key, perSecond]);
+    if (rows.length > 0) return undefined;
+    return { retryAfterSeconds: Math.max(1, Math.ceil(((second + 1) * 1000 - now) / 1000)) };
   }
 }

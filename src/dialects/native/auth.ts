@@ -1,12 +1,14 @@
 // Seed 002's HMAC authentication, exactly: X-API-Key, X-Timestamp (epoch ms), X-Signature
 // `sha256=<hex HMAC-SHA256(secret, "<ts>.<raw body>")>`; ±300 s; constant-time comparison; and a
-// replayed (key, timestamp, signature) refused, since the signed text binds neither method nor path.
+// replayed (key, timestamp, signature) refused by every process on the database (ReplayGuard), since
+// the signed text binds neither method nor path.
 // `v2=<hex HMAC(secret, "<ts>.<METHOD>.<path>.<raw body>")>` is also accepted and binds both.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../core/clock.ts';
 import { KasirError } from '../../core/errors.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { Merchant } from '../../core/merchants/merchants.ts';
+import type { Queryable } from '../../db/db.ts';
 
 export const TOLERANCE_MS = 300_000;
 
@@ -19,45 +21,32 @@ export interface NativeAuthInput {
   rawBody: Buffer;
 }
 
-/** Remembers accepted signatures for the tolerance window (twice: a timestamp may be ±300 s off). */
+/**
+ * Remembers accepted signatures in the database (table native_replay_guard), so that every Kasir
+ * process on it refuses a replay, also after a restart. An entry lives 2 × the tolerance (a
+ * timestamp may be ±300 s off); src/core/jobs/prune-guards.ts deletes expired ones.
+ */
 export class ReplayGuard {
-  private seen = new Map<string, number>();
-  // Expiry queue in insertion order. Pruning walks it from the head, O(1) amortised per request
-  // however many signatures are live. (The former full scan of `seen` whenever it held over 50,000
-  // entries cost 1–3 ms per request at a sustained 85 requests/s; iterating a Map from its front
-  // is no better, since deleted slots stay in the table until it is rebuilt.)
-  private queue: { key: string; until: number }[] = [];
-  private head = 0;
+  private readonly db: Queryable;
   private readonly clock: Clock;
-  constructor(clock: Clock) {
-    this.clock = clock;
+  constructor(deps: { db: Queryable; clock: Clock }) {
+    this.db = deps.db;
+    this.clock = deps.clock;
   }
-  /** True the first time a signature is offered; false for every reuse inside the window. */
-  firstUse(key: string): boolean {
-    const now = this.clock.now().getTime();
-    this.prune(now);
-    const until = this.seen.get(key);
-    if (until !== undefined && until >= now) return false;
-    const entry = { key, until: now + 2 * TOLERANCE_MS };
-    this.seen.set(key, entry.until);
-    this.queue.push(entry);
-    return true;
-  }
-  /** How many signatures are remembered (bounded by the traffic of one window). */
-  get size(): number {
-    return this.seen.size;
-  }
-  /** Live entries are never dropped: that would let a replay through. */
-  private prune(now: number): void {
-    const q = this.queue;
-    while (this.head < q.length && q[this.head].until < now) {
-      const { key, until } = q[this.head++];
-      if (this.seen.get(key) === until) this.seen.delete(key); // unless re-added since
-    }
-    if (this.head > 1024 && this.head * 2 > q.length) {
-      this.queue = q.slice(this.head);
-      this.head = 0;
-    }
+  /**
+   * True the first time a signature is offered; false for every reuse inside the window. One
+   * statement, so one round trip: the insert decides, and the unique digest serialises two
+   * processes offering the same signature at once. An expired entry the prune job has not yet
+   * deleted is taken over (the WHERE), so acceptance never depends on when the job last ran.
+   */
+  async firstUse(key: string): Promise<boolean> {
+    const now = this.clock.now();
+    const { rowCount } = await this.db.query(
+      `INSERT INTO native_replay_guard (digest, expires_at) VALUES ($1, $2)
+       ON CONFLICT (digest) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE native_replay_guard.expires_at < $3`,
+      [createHash('sha256').update(key).digest(), new Date(now.getTime() + 2 * TOLERANCE_MS), now],
+    );
+    return rowCount === 1;
   }
 }
 
@@ -68,7 +57,7 @@ function hexEqual(expected: Buffer, givenHex: string): boolean {
   return timingSafeEqual(expected, Buffer.from(givenHex, 'hex'));
 }
 
-export async function authenticateNative(input: NativeAuthInput, deps: { clock: Clock; credentials: CredentialCache; replays: ReplayGuard }): Promise<Merchant> {
+export async function authenticateNative(input: NativeAuthInput, deps: { clock: Clock; credentials: CredentialCache; replays: Pick<ReplayGuard, 'firstUse'> }): Promise<Merchant> {
   const { apiKey, timestamp, signature } = input;
   if (!apiKey || !timestamp || !signature) throw unauthorized('Missing X-API-Key, X-Timestamp or X-Signature header');
   if (!/^\d{1,16}$/.test(timestamp)) throw unauthorized('X-Timestamp must be milliseconds since the epoch');
@@ -85,7 +74,7 @@ export async function authenticateNative(input: NativeAuthInput, deps: { clock: 
   if (signed === null || hex === undefined) throw unauthorized('X-Signature must be sha256=<hex> or v2=<hex>');
   const expected = createHmac('sha256', cred.secret).update(signed).update(input.rawBody).digest();
   if (!hexEqual(expected, hex)) throw unauthorized('Invalid signature');
-  if (!deps.replays.firstUse(`${apiKey}:${timestamp}:${hex.toLowerCase()}`)) {
+  if (!(await deps.replays.firstUse(`${apiKey}:${timestamp}:${hex.toLowerCase()}`))) {
     throw unauthorized('Signature replayed: sign each request with a fresh X-Timestamp');
   }
   if (cred.merchant.status !== 'active') throw new KasirError('MERCHANT_SUSPENDED', 'The merchant is suspended');

@@ -14,7 +14,7 @@ export const native = defineDialect({
     core: ctx.core,
     merchants: ctx.merchants,
     credentials: ctx.credentials,
-    replays: new ReplayGuard(ctx.core.clock),
+    replays: new ReplayGuard(ctx.core),
     limiter: ctx.limiter,
   }),
   errors: NATIVE_ERRORS,

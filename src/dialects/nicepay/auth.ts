@@ -38,18 +38,18 @@ export async function credentialFor(deps: NicepayDeps, iMid: string): Promise<Cr
  * Verifies `given` against each candidate token (a client may hash `amt` as sent, e.g. "10000.00",
  * or canonical, "10000"); every candidate is compared, so timing does not depend on which matched.
  */
-export function verifyToken(
+export async function verifyToken(
   deps: NicepayDeps,
   cred: CredentialRecord & { secret: string },
   requestId: string,
   given: string | undefined,
   expected: (merchantKey: string) => string[],
-): Authenticated {
+): Promise<Authenticated> {
   let ok = false;
   for (const candidate of new Set(expected(cred.secret))) ok = tokenMatches(candidate, given) || ok;
   if (!ok) throw new KasirError('BAD_SIGNATURE', 'Invalid Merchant Token');
   if (cred.merchant.status !== 'active') throw new KasirError('MERCHANT_SUSPENDED', 'The merchant is suspended');
-  if (deps.limiter) admit(deps.limiter, 'nicepay', cred.merchant);
+  if (deps.limiter) await admit(deps.limiter, 'nicepay', cred.merchant);
   return {
     iMid: cred.keyId,
     merchantKey: cred.secret,

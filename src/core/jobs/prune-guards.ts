@@ -1,0 +1,42 @@
+// Deletes what the shared request guards no longer need (migration 014): native signatures whose
+// replay window has passed (native_replay_guard) and rate-limit counts of passed seconds
+// (rate_windows). Neither is needed for correctness — the replay guard takes over an expired
+// entry, a count is only read for its own second — the job only keeps both tables small.
+// Every process runs it: each batch claims its rows with FOR UPDATE SKIP LOCKED, so two processes
+// split the work instead of waiting on each other's locks, and a batch is bounded so no statement
+// holds many locks or runs long.
+import type { CoreDeps } from '../deps.ts';
+
+const BATCH = 5_000;
+// Seconds a passed rate window is kept: a process whose clock lags a little behind ours must not
+// find its current window deleted (and counted afresh).
+const WINDOW_KEEP_SECONDS = 60;
+
+const PRUNE_REPLAYS = `DELETE FROM native_replay_guard WHERE digest IN (
+  SELECT digest FROM native_replay_guard WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+const PRUNE_WINDOWS = `DELETE FROM rate_windows WHERE (second, key) IN (
+  SELECT second, key FROM rate_windows WHERE second < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+export interface Pruned {
+  replays: number;
+  windows: number;
+}
+
+export async function pruneGuards(core: Pick<CoreDeps, 'db' | 'clock'>): Promise<Pruned> {
+  const now = core.clock.now();
+  const windowsBefore = Math.floor(now.getTime() / 1000) - WINDOW_KEEP_SECONDS;
+  return {
+    replays: await inBatches(core, PRUNE_REPLAYS, now),
+    windows: await inBatches(core, PRUNE_WINDOWS, windowsBefore),
+  };
+}
+
+/** Runs a bounded delete until a batch comes back short: only rows already expired qualify, so it ends. */
+async function inBatches(core: Pick<CoreDeps, 'db'>, sql: string, before: unknown): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await core.db.query(sql, [before, BATCH]);
+    total += rowCount;
+    if (rowCount < BATCH) return total;
+  }
+}
