@@ -1,6 +1,7 @@
 // buildApp(deps): Fastify + shared plugins + every registered dialect (src/dialects/registry.ts). No
 // I/O at import: main.ts and the tests construct the dependencies and pass them in.
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import { SERVER_TIMEOUTS, type ServerTimeouts } from './config.ts';
 import type { CoreDeps } from './core/deps.ts';
 import type { CredentialCache } from './core/merchants/credential-cache.ts';
 import type { ProvisioningDeps } from './core/merchants/merchants.ts';
@@ -26,10 +27,24 @@ export interface AppDeps {
   publicUrl: () => string;
   bodyLimit: number;
   logLevel: string;
+  /** The HTTP server's timeouts (KASIR_*_TIMEOUT_MS); the settings' defaults when absent. */
+  timeouts?: ServerTimeouts;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const t = deps.timeouts ?? SERVER_TIMEOUTS;
   const app = Fastify({
+    // Slow clients: the whole request (body included) within requestMs, its headers within headersMs
+    // (Node refuses a headers timeout above the request timeout), idle sockets closed.
+    requestTimeout: t.requestMs,
+    connectionTimeout: t.connectionMs,
+    keepAliveTimeout: t.keepAliveMs,
+    http: {
+      requestTimeout: t.requestMs,
+      headersTimeout: Math.min(t.headersMs, t.requestMs),
+      // Node only looks for expired requests this often (default 30 s, which would double a 30 s limit).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(t.requestMs / 4))),
+    },
     logger: deps.logLevel === 'silent' ? false : { level: deps.logLevel },
     bodyLimit: deps.bodyLimit,
     genReqId: requestIdFor,
@@ -58,8 +73,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ status: 'unavailable' });
     }
   });
-  // One per-merchant limiter for all dialects (the contract's rateLimitPerSecond of each profile).
-  const limiter = new RateLimiter(deps.core.clock);
+  // One per-merchant limiter for all dialects (the contract's rateLimitPerSecond of each profile),
+  // counting in the database: one budget across every Kasir process on it.
+  const limiter = new RateLimiter(deps.core);
   await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken });
   await mountDialects(app, { core: deps.core, merchants: deps.merchants, credentials: deps.credentials, publicUrl: deps.publicUrl, limiter });
   await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });

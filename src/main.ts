@@ -1,9 +1,10 @@
 // Process entry: config → db → migrate → app → jobs → listen; graceful shutdown.
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, serverTimeouts } from './config.ts';
 import { systemClock } from './core/clock.ts';
 import { startJobs } from './core/jobs/runner.ts';
 import { createMerchant, listMerchants } from './core/merchants/merchants.ts';
+import { opensStoredSecrets } from './core/merchants/secret-box.ts';
 import { createDeps, openDatabase } from './runtime.ts';
 import { ADMIN_TOKEN_FILE, newAdminToken, newEncryptionKey, stateSecret } from './state.ts';
 
@@ -34,14 +35,23 @@ async function main(): Promise<void> {
     leaseMs: config.KASIR_PROCESSOR_LEASE_MS,
     idempotencyLeaseMs: config.KASIR_IDEMPOTENCY_LEASE_MS,
     allowPrivateTargets: config.KASIR_ALLOW_PRIVATE_TARGETS,
+    deliveryLimits: { slots: config.KASIR_DELIVERY_SLOTS, perMerchant: config.KASIR_DELIVERY_PER_MERCHANT, perTarget: config.KASIR_DELIVERY_PER_TARGET },
   });
-  const app = await buildApp(deps);
+  if (!(await opensStoredSecrets(db, deps.merchants.box))) {
+    // Refuse to start rather than answer 500 to every authenticated request.
+    console.error(`kasir: KASIR_ENCRYPTION_KEY (${config.KASIR_ENCRYPTION_KEY ? 'from the environment' : `${config.KASIR_STATE_DIR}/encryption-key`}) cannot open the credentials stored in the database: start with the key they were sealed with`);
+    await db.close();
+    process.exit(2);
+  }
+  const app = await buildApp({ ...deps, timeouts: serverTimeouts(config) });
   const stopJobs = startJobs(deps.core, deps.delivery, {
     expiryEveryMs: config.KASIR_EXPIRY_SWEEP_MS,
-    deliveryEveryMs: 1_000,
+    deliveryEveryMs: 500, // only new rows wait for this: a freed slot is refilled at once
     reconcileEveryMs: config.KASIR_RECONCILE_EVERY_MS,
-    settlementEveryMs: 60_000,
+    settlementEveryMs: config.KASIR_SETTLEMENT_EVERY_MS,
     settlementDelayMs: config.KASIR_SETTLEMENT_DELAY_MS,
+    pruneEveryMs: config.KASIR_PRUNE_EVERY_MS,
+    outboxRetentionMs: config.KASIR_OUTBOX_RETENTION_MS,
   }, (job, err) => app.log.error({ err, job }, 'background job failed'));
 
   const banner: string[] = [];
@@ -57,10 +67,6 @@ async function main(): Promise<void> {
       '  (full Antom keys and the NICEPAY merchantKey: create a merchant with `npx kasir merchant create --json`)',
     );
   }
-  await app.listen({ port: config.PORT, host: config.HOST });
-  banner.unshift(`Kasir listening on ${publicUrl} (${db.kind === 'pglite' ? `PGlite ${config.KASIR_DATA_DIR}` : 'PostgreSQL'})`);
-  console.log(banner.join('\n'));
-
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -71,8 +77,13 @@ async function main(): Promise<void> {
     await db.close();
     process.exit(0);
   };
+  // Before the banner: a supervisor may stop the process as soon as it reads "listening".
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  banner.unshift(`Kasir listening on ${publicUrl} (${db.kind === 'pglite' ? `PGlite ${config.KASIR_DATA_DIR}` : 'PostgreSQL'})`);
+  console.log(banner.join('\n'));
 }
 
 await main();

@@ -3,6 +3,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
+import { jsonBoundsProblem } from './json-bounds.ts';
 
 export interface InputProblem {
   field: string;
@@ -17,13 +18,18 @@ export class InputError extends Error {
   }
 }
 
-/** Parses a JSON object body; an empty body is `{}` when allowed (e.g. native cancel). */
+/**
+ * Parses a JSON object body; an empty body is `{}` when allowed (e.g. native cancel). The body's
+ * depth and size are bounded first (json-bounds.ts): what it returns is safe to walk recursively.
+ */
 export function parseJsonObject(raw: Buffer, allowEmpty: boolean): Record<string, unknown> {
   const text = raw.toString('utf8');
   if (text.trim() === '') {
     if (allowEmpty) return {};
     throw new InputError({ field: 'body', message: 'is required' });
   }
+  const beyond = jsonBoundsProblem(text);
+  if (beyond !== null) throw new InputError({ field: 'body', message: beyond });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -36,6 +42,21 @@ export function parseJsonObject(raw: Buffer, allowEmpty: boolean): Record<string
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * A body must be declared as JSON where the dialect says so (native, Antom): a form or text body
+ * that happens to parse as JSON is a client bug to report, not to guess around. Parameters are
+ * allowed (Antom SDKs send `; charset=UTF-8`), but a charset other than UTF-8 is refused: the
+ * bytes are read, and signed, as UTF-8. An empty body needs no type.
+ */
+export function requireJsonContentType(contentType: string | undefined, raw: Buffer): void {
+  if (raw.length === 0) return;
+  const [type, ...params] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  if (type !== 'application/json' || (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')) {
+    throw new InputError({ field: 'Content-Type', message: 'must be application/json (UTF-8) when there is a body' });
+  }
+}
+
 export interface Validator<S extends TSchema> {
   /** Returns the typed value or throws InputError naming the first bad field. */
   check(value: unknown): Static<S>;
@@ -46,9 +67,8 @@ export function validator<S extends TSchema>(schema: S): Validator<S> {
   return {
     check(value) {
       if (compiled.Check(value)) {
-        // PostgreSQL text and jsonb cannot hold U+0000: refuse it here rather than fail in SQL (a 500).
-        const nul = findNul(value, '');
-        if (nul !== null) throw new InputError({ field: fieldOf(nul), message: 'must not contain NUL (U+0000) characters' });
+        const bad = findUnstorable(value, '');
+        if (bad !== null) throw new InputError({ field: fieldOf(bad), message: 'must not contain NUL (U+0000) or unpaired surrogate characters' });
         return value;
       }
       const first = compiled.Errors(value).First()!;
@@ -63,14 +83,20 @@ function fieldOf(path: string): string {
   return parts.join('.') || 'body';
 }
 
-/** The JSON pointer of the first string or key containing U+0000, or null. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+/**
+ * Text PostgreSQL can store: text and jsonb hold neither U+0000 nor an unpaired surrogate (JSON's
+ * "\ud800" escape parses to one). Refused at the edge rather than failing in SQL (a 500).
+ */
+export const storableText = (s: string): boolean => !s.includes('\u0000') && s.isWellFormed();
+
+/** The JSON pointer of the first string or key that is not storable text, or null. */
+function findUnstorable(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return storableText(value) ? null : path;
   if (value === null || typeof value !== 'object') return null;
   for (const [k, v] of Object.entries(value)) {
     const at = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (k.includes('\u0000')) return at;
-    const found = findNul(v, at);
+    if (!storableText(k)) return at;
+    const found = findUnstorable(v, at);
     if (found !== null) return found;
   }
   return null;

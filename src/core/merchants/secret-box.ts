@@ -1,6 +1,7 @@
 // Credentials are encrypted at rest with AES-256-GCM: the server must know native secrets to verify
 // HMACs (and its own signing keys), so hashing is not an option; the key lives outside the database.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Queryable } from '../../db/db.ts';
 
 export interface SecretBox {
   seal(plain: string): string;
@@ -24,4 +25,23 @@ export function createSecretBox(key: Buffer): SecretBox {
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
     },
   };
+}
+
+/**
+ * Whether `box` opens the credentials already stored: the newest sealed secret is tried (all are
+ * sealed with the one key; GCM's tag makes a wrong key fail, never decrypt to garbage). True when
+ * nothing is stored yet. Checked at start: with the wrong key the process would otherwise run and
+ * answer 500 to every authenticated request.
+ */
+export async function opensStoredSecrets(db: Queryable, box: SecretBox): Promise<boolean> {
+  const { rows } = await db.query<{ secret_enc: string }>(
+    'SELECT secret_enc FROM credentials WHERE secret_enc IS NOT NULL ORDER BY created_at DESC LIMIT 1',
+  );
+  if (rows.length === 0) return true;
+  try {
+    box.open(rows[0].secret_enc);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -11,8 +11,9 @@ import { runPipeline, type Call, type DialectAnswers, type PipelineDeps } from '
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { Merchant } from '../../core/merchants/merchants.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
+import { logInternalError } from '../../http/error-log.ts';
 import { rawBody } from '../../http/raw-body.ts';
-import { parseJsonObject } from '../../http/validate.ts';
+import { parseJsonObject, requireJsonContentType } from '../../http/validate.ts';
 import { authenticateAntom, resolveClient, type AntomClient } from './auth.ts';
 import { renderError, type AntomBody } from './render.ts';
 import { canonical, stripNulls } from './schemas.ts';
@@ -60,7 +61,7 @@ export async function respond(deps: AntomDeps, req: FastifyRequest, reply: Fasti
     body = await work(client);
   } catch (err) {
     body = renderError(err);
-    if (body.result.resultCode === 'SYSTEM_ERROR') req.log.error({ err }, 'antom request failed');
+    if (body.result.resultCode === 'SYSTEM_ERROR') logInternalError(req.log, deps.core.clock, err, 'antom request failed');
   }
   return sendSigned(reply, requestPath(req.url), client.clientId, client.signingKey, JSON.stringify(body), deps.core.clock.now());
 }
@@ -105,8 +106,11 @@ export function operationHandler(deps: AntomDeps, ops: Record<string, AntomOp>) 
         if (!op) throw new KasirError('NO_SUCH_API', 'API is not defined');
         return authenticateAntom(client, { method: req.method, path: requestPath(req.url), requestTime: header(req, 'request-time'), signature: header(req, 'signature'), rawBody: raw });
       },
-      operate: (call, merchant) => op!(deps, { ctx: call.ctx, merchant, body: stripNulls(parseJsonObject(raw, true)), keyed: call.keyed }),
-    }, (err) => req.log.error({ err }, 'antom request failed'));
+      operate: (call, merchant) => {
+        requireJsonContentType(header(req, 'content-type'), raw);
+        return op!(deps, { ctx: call.ctx, merchant, body: stripNulls(parseJsonObject(raw, true)), keyed: call.keyed });
+      },
+    }, (err) => logInternalError(req.log, deps.core.clock, err, 'antom request failed'));
     return sendSigned(reply, requestPath(req.url), client.clientId, client.signingKey, JSON.stringify(answer), deps.core.clock.now());
   };
 }

@@ -4,7 +4,7 @@
 // number. Unknown fields are allowed: SDKs send many optional objects (env, buyer, goods …) that
 // the sandbox does not need, and refusing them would break unchanged merchant code.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { storableDate } from '../../http/datetime.ts';
+import { isoDateTimeParser } from '../../http/datetime.ts';
 import { invalidParameter, KasirError } from '../../core/errors.ts';
 import { parseMinor } from '../../core/money.ts';
 import { literals } from '../../core/schema-helpers.ts';
@@ -71,7 +71,10 @@ export const InquiryRefundBody = Obj({
   merchantAccountId: Type.Optional(Str(32)),
 });
 
-/** Explicit nulls (NET sends every field) mean "absent": remove them before validation. */
+/**
+ * Explicit nulls (NET sends every field) mean "absent": remove them before validation. Recursive:
+ * the body's depth is bounded before it is parsed (http/json-bounds.ts, through parseJsonObject).
+ */
 export function stripNulls<T>(value: T): T {
   if (Array.isArray(value)) return value.map(stripNulls) as T;
   if (value && typeof value === 'object') {
@@ -109,11 +112,12 @@ export function minorUnits(a: Static<typeof AmountSchema>, field: string, curren
 }
 
 
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+/** Antom writes offsets with or without the colon and seconds with up to nanoseconds. */
+const parseIso = isoDateTimeParser({ fractionDigits: 9, compactOffset: true });
 
 /** An ISO 8601 date-time with an offset, as Antom sends them (e.g. 2019-11-27T12:01:01+08:00). */
 export function parseDateTime(text: string, field: string): Date {
-  const date = DATE_TIME.test(text) ? storableDate(Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))) : null;
+  const date = parseIso(text);
   if (!date) throw invalidParameter(field, 'must be an ISO 8601 date-time with an offset');
   return date;
 }

@@ -8,6 +8,7 @@ import type { Rendered } from './render.ts';
 import { createHandler } from './routes/create.ts';
 import { eventsHandler, listHandler, retrieveHandler } from './routes/read.ts';
 import { cancelHandler, captureHandler, confirmHandler, refundHandler, sandboxPayHandler } from './routes/lifecycle.ts';
+import { logInternalError } from '../../http/error-log.ts';
 import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
 
 type Op = (deps: NativeDeps, r: NativeRequest) => Promise<Rendered>;
@@ -32,7 +33,7 @@ export async function nativeDialect(app: FastifyInstance, deps: NativeDeps): Pro
   app.setNotFoundHandler((_req, reply) => sendEnvelope(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
   app.setErrorHandler((err, req, reply) => {
     const rendered = renderError(fastifyErrorToKasir(err));
-    if (rendered.status >= 500) req.log.error({ err }, 'native request failed');
+    if (rendered.status >= 500) logInternalError(req.log, deps.core.clock, err, 'native request failed');
     return sendEnvelope(reply, rendered);
   });
 }

@@ -8,6 +8,8 @@ import { requestHash } from '../../core/idempotency.ts';
 import { runPipeline, type DialectAnswers } from '../../http/pipeline.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { MerchantDeps } from '../../core/merchants/merchants.ts';
+import { logInternalError } from '../../http/error-log.ts';
+import { requireJsonContentType } from '../../http/validate.ts';
 import { rawBody } from '../../http/raw-body.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
 import { authenticateNative, type ReplayGuard } from './auth.ts';
@@ -75,8 +77,11 @@ export function nativeRoute(app: FastifyInstance, deps: NativeDeps, method: Nati
           if (key.length === 0 || key.length > 255) throw new KasirError('INVALID_PARAMETER', 'Idempotency-Key must be 1 to 255 characters', { field: 'Idempotency-Key' });
           return { scope: 'native', name: 'Idempotency-Key', key, hash: requestHash(req.method, req.url, body) };
         },
-        operate: (call) => handler({ ctx: call.ctx, params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, body }),
-      }, (err) => req.log.error({ err }, 'native request failed'));
+        operate: (call) => {
+          requireJsonContentType(header(req, 'content-type'), body);
+          return handler({ ctx: call.ctx, params: req.params as Record<string, string>, query: req.query as Record<string, unknown>, body });
+        },
+      }, (err) => logInternalError(req.log, deps.core.clock, err, 'native request failed'));
       if (answer.replayed) reply.header('idempotent-replayed', 'true');
       if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
       return sendEnvelope(reply, answer);

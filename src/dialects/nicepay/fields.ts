@@ -2,6 +2,7 @@
 // as absent, and a missing required field is reported as "Undefined: <field>" with that field's code.
 import { KasirError } from '../../core/errors.ts';
 import { formatMajor } from '../../core/money.ts';
+import { calendarUtc, storableDate } from '../../http/datetime.ts';
 import { canonicalAmount } from './transport.ts';
 
 export type Fields = Record<string, string>;
@@ -62,10 +63,8 @@ export function parseWib(dt: string, tm: string): Date | null {
   const t = /^(\d{2})(\d{2})(\d{2})$/.exec(tm);
   if (!d || !t) return null;
   const [y, mo, da, h, mi, s] = [...d.slice(1), ...t.slice(1)].map(Number);
-  const utc = Date.UTC(y, mo - 1, da, h, mi, s);
-  const check = new Date(utc);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== da || h > 23 || mi > 59 || s > 59) return null;
-  return new Date(utc - WIB_MS);
+  const wallClock = calendarUtc(y, mo, da, h, mi, s);
+  return wallClock && storableDate(wallClock.getTime() - WIB_MS);
 }
 
 /** A URL the browser or the notifier may be sent to: http(s) only (never javascript: or data:). */

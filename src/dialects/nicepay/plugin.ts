@@ -5,6 +5,7 @@
 // ignoreDuplicateSlashes (src/app.ts); test/nicepay-registration.test.ts keeps that true.
 import type { FastifyInstance } from 'fastify';
 import { KasirError } from '../../core/errors.ts';
+import { logInternalError } from '../../http/error-log.ts';
 import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
 import type { NicepayDeps } from './auth.ts';
 import { NICEPAY_ERRORS } from './error-map.ts';
@@ -37,7 +38,7 @@ export async function nicepayDialect(app: FastifyInstance, opts: NicepayDeps): P
   app.setErrorHandler((err, req, reply) => {
     const kasir = fastifyErrorToKasir(err);
     const result = nicepayError(kasir instanceof KasirError ? kasir : err, 'registration');
-    if (result.resultCd === NICEPAY_ERRORS.INTERNAL) req.log.error({ err }, 'nicepay request failed');
+    if (result.resultCd === NICEPAY_ERRORS.INTERNAL) logInternalError(req.log, deps.core.clock, err, 'nicepay request failed');
     return sendReply(reply, { json: { ...result } });
   });
 }

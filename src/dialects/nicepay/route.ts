@@ -2,6 +2,7 @@
 // string fields, run the operation, and answer HTTP 200 — JSON with resultCd, or HTML for the
 // browser-facing pages. Failures become the operation's resultCd here, so handlers just throw.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { logInternalError } from '../../http/error-log.ts';
 import { rawBody } from '../../http/raw-body.ts';
 import type { NicepayDeps } from './auth.ts';
 import type { Fields } from './fields.ts';
@@ -47,7 +48,7 @@ export function nicepayRoute(app: FastifyInstance, deps: NicepayDeps, methods: (
         out = await handler(deps, { fields: fieldsOf(req), requestId: req.id });
       } catch (err) {
         const result = nicepayError(err, op);
-        if (result.resultCd === '1003') req.log.error({ err }, 'nicepay request failed');
+        if (result.resultCd === '1003') logInternalError(req.log, deps.core.clock, err, 'nicepay request failed');
         out = { json: { ...result } };
       }
       return sendReply(reply, out);

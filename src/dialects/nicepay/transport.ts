@@ -1,5 +1,7 @@
 // Wire-level helpers for the NICEPAY dialect: body decoding, amount canonicalisation, path
 // normalisation. Pure functions so the HTTP layer stays thin and these stay unit-testable.
+import { JSON_BOUNDS, jsonBoundsProblem } from '../../http/json-bounds.ts';
+import { storableText } from '../../http/validate.ts';
 
 export class NicepayBodyError extends Error {
   constructor(message: string) {
@@ -33,6 +35,9 @@ function scalarToString(value: unknown): string | undefined {
 }
 
 function parseJson(text: string): Record<string, string> {
+  // Before parsing: nested values are flattened by JSON.stringify, which recursion overflows.
+  const beyond = jsonBoundsProblem(text);
+  if (beyond !== null) throw new NicepayBodyError(`JSON body ${beyond}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -53,8 +58,11 @@ function parseJson(text: string): Record<string, string> {
 
 function parseForm(text: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
+  let count = 0;
   // First occurrence wins, so a parameter appended later cannot override a signed one.
   for (const [key, value] of new URLSearchParams(text)) {
+    // The same bound as JSON bodies' (json-bounds.ts): no real request comes near it.
+    if (++count > JSON_BOUNDS.maxMembers) throw new NicepayBodyError(`Form body has more than ${JSON_BOUNDS.maxMembers} fields`);
     if (!Object.hasOwn(out, key)) out[key] = value;
   }
   return out;
@@ -71,9 +79,9 @@ export function parseNicepayBody(contentType: string | undefined, raw: Buffer): 
   if (text.trim() === '') return Object.create(null) as Record<string, string>;
   const type = mediaType(contentType);
   const fields = isJsonType(type) || (type !== 'application/x-www-form-urlencoded' && text.trimStart().startsWith('{')) ? parseJson(text) : parseForm(text);
-  // PostgreSQL text cannot hold NUL: refuse it here as a malformed body, never a database error.
+  // Text PostgreSQL cannot store: refuse it here as a malformed body, never a database error.
   for (const [name, value] of Object.entries(fields)) {
-    if (value.includes('\u0000')) throw new NicepayBodyError(`${name} contains a NUL character`);
+    if (!storableText(name) || !storableText(value)) throw new NicepayBodyError(`${name.toWellFormed()} contains a NUL character or an unpaired surrogate`);
   }
   return fields;
 }

@@ -3,7 +3,7 @@ import { isCurrency, parseMajor } from '../../../core/money.ts';
 import { createPayment } from '../../../core/payments/create.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import { parseJsonObject, validator } from '../../../http/validate.ts';
-import { storableDate } from '../../../http/datetime.ts';
+import { isoDateTimeParser } from '../../../http/datetime.ts';
 import { ok, renderPayment } from '../render.ts';
 import type { NativeRequest } from '../route.ts';
 import { CreatePaymentBody } from '../schemas.ts';
@@ -18,12 +18,10 @@ export function parseAmount(text: string, currency: string, field: string): bigi
   return parsed.minor;
 }
 
+const parseIso = isoDateTimeParser({ fractionDigits: 3, compactOffset: false });
+
 export function parseTime(text: string, field: string): Date {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.exec(text);
-  // Date.parse rolls impossible dates over ("2099-02-30" → 2 March, "T24:00" → next day): refuse them.
-  const [year, month, day, hour] = m ? m.slice(1, 5).map(Number) : [];
-  const real = m !== null && hour <= 23 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
-  const date = real ? storableDate(Date.parse(text)) : null;
+  const date = parseIso(text);
   if (!date) throw invalidParameter(field, 'must be an ISO 8601 date-time with a time zone, between years 1 and 9999');
   return date;
 }
