@@ -35,7 +35,7 @@ test('a wallet payment: PAYMENT_IN_PROCESS, a checkout page, stored in the antom
   assert.equal(p.referenceId, body.order.referenceOrderId);
   assert.equal(p.expiresAt!.getTime() - p.createdAt.getTime(), DEFAULT_EXPIRY_MS);
   assert.equal(p.dialectData.notifyUrl, 'https://merchant.example/notify');
-  assert.equal(res.normalUrl, `${h.baseUrl}/sandbox/checkout/${p.id}`);
+  assert.equal(res.normalUrl, `${h.baseUrl}/sandbox/checkout/${p.id}?token=${p.checkoutToken}`);
   const page = await fetch(res.normalUrl);
   assert.equal(page.status, 200);
 });

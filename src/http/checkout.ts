@@ -1,8 +1,11 @@
 // The sandbox's hosted checkout page: where a buyer is sent by Antom's `normalUrl` and by the
 // native dialect's nextAction (wallets, QR, 3-D Secure). A real HTML page with the payment and two
 // buttons; the form posts the buyer's choice, which is core completeByBuyer — the processor
-// reporting the buyer's outcome, for a payment of any dialect.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// reporting the buyer's outcome, for a payment of any dialect. Only the holder of the page's link
+// (checkout-link.ts: the id and the payment's checkout token) sees or acts on the payment; without
+// the right token the page is "not found", exactly like an unknown payment.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallContext, CoreDeps } from '../core/deps.ts';
 import { KasirError } from '../core/errors.ts';
 import { isUuid } from '../core/ids.ts';
@@ -11,6 +14,7 @@ import { formatMajor } from '../core/money.ts';
 import { completeByBuyer } from '../core/payments/buyer.ts';
 import type { Payment } from '../core/payments/model.ts';
 import { getPaymentById } from '../core/payments/repo.ts';
+import { checkoutPath } from './checkout-link.ts';
 import { rawBody } from './raw-body.ts';
 
 export interface CheckoutDeps {
@@ -57,7 +61,7 @@ function redirectUrl(p: Payment): string | null {
 function paymentPage(p: Payment, merchantName: string, notice?: string): string {
   const method = p.methodType ?? p.paymentMethod ?? 'not chosen yet';
   const form = PAYABLE.has(p.status)
-    ? `<form method="post" action="/sandbox/checkout/${p.id}">
+    ? `<form method="post" action="${escape(checkoutPath(p))}">
 <button class="pay" type="submit" name="outcome" value="succeeded">Pay</button>
 <button class="fail" type="submit" name="outcome" value="failed">Fail</button></form>`
     : '';
@@ -80,26 +84,37 @@ function send(reply: FastifyReply, status: number, html: string) {
     .code(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
+    // The URL holds the checkout token: never hand it to the merchant's return page in a Referer.
+    .header('referrer-policy', 'no-referrer')
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
     .send(html);
 }
 
 const notFound = (reply: FastifyReply) => send(reply, 404, page('Payment not found', '<h1>Payment not found</h1><p>Check the link you were given.</p>'));
 
-async function load(deps: CheckoutDeps, id: string): Promise<{ p: Payment; merchant: Awaited<ReturnType<typeof getMerchant>> } | null> {
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Constant-time, over digests so that neither the token's length nor its prefix leaks. */
+function holdsToken(p: Payment, given: unknown): boolean {
+  return typeof given === 'string' && p.checkoutToken !== null && timingSafeEqual(digest(given), digest(p.checkoutToken));
+}
+
+async function load(deps: CheckoutDeps, req: FastifyRequest): Promise<{ p: Payment; merchant: Awaited<ReturnType<typeof getMerchant>> } | null> {
+  const id = (req.params as { id: string }).id;
   if (!isUuid(id)) return null;
   const p = await getPaymentById(deps.core.db, id.toLowerCase());
-  return p ? { p, merchant: await getMerchant(deps.merchants.db, p.merchantId) } : null;
+  if (!p || !holdsToken(p, (req.query as { token?: unknown }).token)) return null;
+  return { p, merchant: await getMerchant(deps.merchants.db, p.merchantId) };
 }
 
 export async function checkoutPages(app: FastifyInstance, deps: CheckoutDeps): Promise<void> {
   app.get('/sandbox/checkout/:id', async (req, reply) => {
-    const found = await load(deps, (req.params as { id: string }).id);
+    const found = await load(deps, req);
     return found ? send(reply, 200, paymentPage(found.p, found.merchant.name)) : notFound(reply);
   });
 
   app.post('/sandbox/checkout/:id', async (req, reply) => {
-    const found = await load(deps, (req.params as { id: string }).id);
+    const found = await load(deps, req);
     if (!found) return notFound(reply);
     const outcome = new URLSearchParams(rawBody(req.body).toString('utf8')).get('outcome');
     if (outcome !== 'succeeded' && outcome !== 'failed') {

@@ -123,7 +123,7 @@ export function payBody(overrides: Record<string, unknown> = {}): Record<string,
 /** pay, expecting PAYMENT_IN_PROCESS with a checkout page. */
 export async function pay(m: AntomClient, overrides: Record<string, unknown> = {}): Promise<any> {
   const body = expectResult(await m.call('pay', payBody(overrides)), 'PAYMENT_IN_PROCESS', 'U');
-  assert.match(body.normalUrl, /\/sandbox\/checkout\/[0-9a-f-]{36}$/);
+  assert.match(body.normalUrl, /\/sandbox\/checkout\/[0-9a-f-]{36}\?token=ct_[\w-]{32}$/);
   return body;
 }
 

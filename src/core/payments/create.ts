@@ -51,6 +51,7 @@ export async function createPayment(deps: CoreDeps, ctx: CallContext, input: Cre
     description: input.description ?? null,
     metadata: input.metadata ?? {},
     clientSecret: `${id}_secret_${token('', 18)}`,
+    checkoutToken: token('ct_', 24),
     nextAction: null,
     amountCapturable: 0n,
     amountReceived: 0n,

@@ -21,6 +21,8 @@ export interface Payment {
   description: string | null;
   metadata: Record<string, string>;
   clientSecret: string | null;
+  /** The secret in the sandbox checkout page's link (migrations/015); kept after cancel, unlike clientSecret. */
+  checkoutToken: string | null;
   nextAction: Record<string, unknown> | null;
   amountCapturable: bigint;
   amountReceived: bigint;
@@ -57,7 +59,7 @@ export const COLUMNS = {
   status: 'status', version: 'version', amount: 'amount', currency: 'currency',
   paymentMethod: 'payment_method', methodType: 'method_type', captureMethod: 'capture_method',
   referenceId: 'reference_id', description: 'description', metadata: 'metadata',
-  clientSecret: 'client_secret', nextAction: 'next_action', amountCapturable: 'amount_capturable',
+  clientSecret: 'client_secret', checkoutToken: 'checkout_token', nextAction: 'next_action', amountCapturable: 'amount_capturable',
   amountReceived: 'amount_received', amountRefunded: 'amount_refunded', amountCanceled: 'amount_canceled',
   pendingOperation: 'pending_operation', pendingState: 'pending_state', pendingUntil: 'pending_until',
   pendingData: 'pending_data', cancellationReason: 'cancellation_reason',

@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.ts';
 import { KasirError } from '../../core/errors.ts';
 import type { Db } from '../../db/db.ts';
 import type { Payment } from '../../core/payments/model.ts';
+import { checkoutPath } from '../../http/checkout-link.ts';
 import {
   authorizeOutcomeOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationOutcome, type OperationRecord, type Processor, type SyncResult,
 } from '../../core/processors/processor.ts';
@@ -40,7 +41,7 @@ const TIMEOUT_TRIGGER: Partial<Record<OperationRecord['kind'], Trigger>> = {
 const processorRef = (op: OperationRecord) => `sbx_${op.id.replace(/-/g, '').slice(-20)}`;
 
 function checkoutAction(p: Payment, base: string, ref: string): Record<string, unknown> {
-  const checkout = `${base}/sandbox/checkout/${p.id}`;
+  const checkout = base + checkoutPath(p);
   switch (p.paymentMethod) {
     case 'promptpay':
     case 'qris':
@@ -61,7 +62,7 @@ function decideAuthorize(op: OperationRecord, p: Payment, card: CardData | undef
     case 'declined':
       return { status: 'failed', code: 'PROCESSOR_DECLINED', reason: 'card_declined' };
     case 'requires_3ds':
-      return { status: 'action', nextAction: { type: 'redirect_to_url', url: `${base}/sandbox/checkout/${p.id}`, reason: '3ds' } };
+      return { status: 'action', nextAction: { type: 'redirect_to_url', url: base + checkoutPath(p), reason: '3ds' } };
     case 'times_out':
       // The issuer never answers: the charge waits at the processor until the buyer settles it.
       return { status: 'pending' };

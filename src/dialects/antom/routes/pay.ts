@@ -9,6 +9,7 @@ import type { Payment } from '../../../core/payments/model.ts';
 import { readPayment } from '../../../core/payments/pending.ts';
 import { ownsPending } from '../../../core/payments/processor-call.ts';
 import { findPayment } from '../../../core/payments/repo.ts';
+import { checkoutPath } from '../../../http/checkout-link.ts';
 import { validator } from '../../../http/validate.ts';
 import { coreMethodFor } from '../methods.ts';
 import { amount, compact, paymentResult, paymentStatus, paymentTime, time, type AntomBody } from '../render.ts';
@@ -91,7 +92,7 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
 export function checkoutUrl(deps: AntomDeps, p: Payment): string {
   const next = p.nextAction ?? {};
   const given = typeof next.url === 'string' ? next.url : typeof next.checkoutUrl === 'string' ? next.checkoutUrl : null;
-  return given ?? `${deps.publicUrl()}/sandbox/checkout/${p.id}`;
+  return given ?? deps.publicUrl() + checkoutPath(p);
 }
 
 export function renderPay(deps: AntomDeps, p: Payment): AntomBody {
