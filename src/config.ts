@@ -2,9 +2,31 @@
 // start and passed down. A bad value stops the process with a message naming the setting.
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { DEFAULT_LIMITS } from './core/notifications/claim.ts';
 import { literals } from './core/schema-helpers.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The HTTP server's timeouts, ms (app.ts); defaults of the KASIR_*_TIMEOUT_MS settings. */
+export interface ServerTimeouts {
+  requestMs: number;
+  headersMs: number;
+  keepAliveMs: number;
+  connectionMs: number;
+}
+
+// keepAlive above the 60 s idle timeout of common load balancers (Fastify's own default), so a
+// balancer never reuses a connection Kasir has just closed; connection above the longest request.
+export const SERVER_TIMEOUTS: ServerTimeouts = { requestMs: 30_000, headersMs: 10_000, keepAliveMs: 72_000, connectionMs: 120_000 };
+
+export function serverTimeouts(c: Config): ServerTimeouts {
+  return {
+    requestMs: c.KASIR_REQUEST_TIMEOUT_MS,
+    headersMs: c.KASIR_HEADERS_TIMEOUT_MS,
+    keepAliveMs: c.KASIR_KEEP_ALIVE_TIMEOUT_MS,
+    connectionMs: c.KASIR_CONNECTION_TIMEOUT_MS,
+  };
+}
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port' }),
@@ -20,11 +42,22 @@ export const ConfigSchema = Type.Object({
   KASIR_SANDBOX_LATENCY_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0, description: 'simulated processor latency' }),
   KASIR_EXPIRY_SWEEP_MS: Type.Integer({ minimum: 100, default: 5_000, description: 'how often unpaid payments are expired' }),
   KASIR_SETTLEMENT_DELAY_MS: Type.Integer({ minimum: 0, default: 86_400_000, description: 'how long captured funds stay pending before they become available' }),
+  KASIR_SETTLEMENT_EVERY_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'how often payments due for settlement are settled' }),
   KASIR_RECONCILE_EVERY_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'how often timed-out processor calls are reconciled' }),
   KASIR_PROCESSOR_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: 'how long a processor call may hold a payment before the reconciler may take it over' }),
   KASIR_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000, description: 'how long a request holds its idempotency key before a retry may take it over and resume; keep it above KASIR_PROCESSOR_LEASE_MS' }),
   KASIR_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false, description: 'deliver notifications to loopback/private addresses (off: SSRF protection)' }),
   KASIR_DEMO_MERCHANT: Type.Boolean({ default: true, description: 'create a demo merchant on first start' }),
+  KASIR_PRUNE_EVERY_MS: Type.Integer({ minimum: 1_000, default: 60_000, description: 'how often expired idempotency keys and finished notifications past their retention are deleted' }),
+  KASIR_OUTBOX_RETENTION_MS: Type.Integer({ minimum: 60_000, default: 7 * 86_400_000, description: 'how long finished (delivered, failed, skipped) notifications and their attempts are kept' }),
+  KASIR_DELIVERY_SLOTS: Type.Integer({ minimum: 2, maximum: 1_024, default: DEFAULT_LIMITS.slots, description: 'notifications in flight at once, per process' }),
+  KASIR_DELIVERY_PER_MERCHANT: Type.Integer({ minimum: 1, maximum: 1_023, default: DEFAULT_LIMITS.perMerchant, description: "of them one merchant's at most (below KASIR_DELIVERY_SLOTS)" }),
+  KASIR_DELIVERY_PER_TARGET: Type.Integer({ minimum: 1, maximum: 1_024, default: DEFAULT_LIMITS.perTarget, description: 'of them to one target URL at most' }),
+  // Slow clients hold sockets: without these, one byte every few seconds kept a connection open for good.
+  KASIR_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: SERVER_TIMEOUTS.requestMs, description: 'the longest a client may take to send a whole request, headers and body' }),
+  KASIR_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: SERVER_TIMEOUTS.headersMs, description: "the longest a client may take to send a request's headers (capped at the request timeout)" }),
+  KASIR_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: SERVER_TIMEOUTS.keepAliveMs, description: 'how long an idle keep-alive connection is kept open between requests' }),
+  KASIR_CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: SERVER_TIMEOUTS.connectionMs, description: 'a socket with no traffic in either direction for this long is closed; keep it above the slowest request' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -39,6 +72,10 @@ const FLAGS: Record<string, keyof Config> = {
 };
 
 export class ConfigError extends Error {}
+
+// Their values are never echoed in an error (stderr ends up in logs): a key or token one character
+// short is still nearly the whole secret, and a database URL carries its password.
+const SECRET_SETTINGS = new Set(['KASIR_ENCRYPTION_KEY', 'KASIR_ADMIN_TOKEN', 'DATABASE_URL']);
 
 /** Environment first, flags override; numbers and booleans are converted, then validated. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Config {
@@ -55,7 +92,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (error) {
     const name = error.path.replace(/^\//, '');
     const desc = (ConfigSchema.properties as Record<string, { description?: string }>)[name]?.description ?? '';
-    throw new ConfigError(`invalid setting ${name}=${JSON.stringify(raw[name])}: ${error.message} (${desc})`);
+    const shown = SECRET_SETTINGS.has(name) ? '(hidden)' : JSON.stringify(raw[name]);
+    throw new ConfigError(`invalid setting ${name}=${shown}: ${error.message} (${desc})`);
+  }
+  // One merchant's share must leave slots for the others, or its hanging receivers stall everyone.
+  if ((withDefaults.KASIR_DELIVERY_PER_MERCHANT as number) >= (withDefaults.KASIR_DELIVERY_SLOTS as number)) {
+    throw new ConfigError('invalid setting KASIR_DELIVERY_PER_MERCHANT: must be below KASIR_DELIVERY_SLOTS');
   }
   return withDefaults as Config;
 }

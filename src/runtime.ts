@@ -1,5 +1,6 @@
 // Wiring shared by main.ts, the tests and the benchmarks: database → migrations → dependencies.
 import type { AppDeps } from './app.ts';
+import type { DeliveryLimits } from './core/notifications/claim.ts';
 import type { NotificationFormats } from './core/notifications/format.ts';
 import { credentialProvisioners, notificationFormats } from './dialects/registry.ts';
 import type { Clock } from './core/clock.ts';
@@ -46,13 +47,16 @@ export interface DepsOptions {
   formats?: NotificationFormats;
   /** Allow notifications to loopback/private addresses (tests, local development). */
   allowPrivateTargets?: boolean;
+  /** Deliveries in flight per process, per merchant, per target (default DEFAULT_LIMITS). */
+  deliveryLimits?: DeliveryLimits;
 }
 
 /** Every registered dialect's notification format, by name (src/dialects/registry.ts). */
 export { notificationFormats };
 
 export function createDeps(o: DepsOptions): AppDeps {
-  const merchants = { db: o.db, clock: o.clock, box: createSecretBox(o.encryptionKey), provisioners: credentialProvisioners() };
+  const box = createSecretBox(o.encryptionKey);
+  const merchants = { db: o.db, clock: o.clock, box, provisioners: credentialProvisioners() };
   const given = o.publicUrl;
   const publicUrl = typeof given === 'function' ? given : () => given;
   return {
@@ -63,10 +67,11 @@ export function createDeps(o: DepsOptions): AppDeps {
       leaseMs: o.leaseMs ?? 30_000,
       waitMs: o.waitMs ?? 10_000,
       idempotencyLeaseMs: o.idempotencyLeaseMs ?? 60_000,
+      box,
     },
     merchants,
     credentials: createCredentialCache(merchants),
-    delivery: { db: o.db, clock: o.clock, merchants, formats: o.formats ?? notificationFormats(), allowPrivateTargets: o.allowPrivateTargets ?? false },
+    delivery: { db: o.db, clock: o.clock, merchants, formats: o.formats ?? notificationFormats(), allowPrivateTargets: o.allowPrivateTargets ?? false, limits: o.deliveryLimits },
     adminToken: o.adminToken,
     publicUrl,
     bodyLimit: o.bodyLimit ?? 65_536,

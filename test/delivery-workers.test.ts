@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { deliverDue } from '../src/core/notifications/worker.ts';
 import { nativeMerchant, startKasir, usingPostgres } from './helpers/harness.ts';
 import { cancel, createPayment, expectStatus } from './helpers/native.ts';
+import { startReceiver } from './helpers/webhook-receiver.ts';
 
 const run = promisify(execFile);
 const h = await startKasir();
@@ -16,19 +16,10 @@ const m = await nativeMerchant(h);
 const WORKER = fileURLToPath(new URL('./helpers/delivery-worker.ts', import.meta.url));
 
 test('two workers deliver 40 notifications exactly once each', async () => {
-  const seen = new Map<string, number>();
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const id = String(req.headers['webhook-id']);
-      seen.set(id, (seen.get(id) ?? 0) + 1);
-      // A little latency widens the window in which a second worker could grab the same row.
-      setTimeout(() => res.writeHead(204).end(), 5);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // A little latency widens the window in which a second worker could grab the same row.
+  const receiver = await startReceiver(5);
+  const { seen, url } = receiver;
   try {
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`;
     expectStatus(await m.request('POST', '/api/v1/webhook-endpoints', { url, events: ['payment.canceled'] }), 201);
     for (let i = 0; i < 40; i++) {
       const p = await createPayment(m, { currency: 'USD', amount: '1.00' });
@@ -57,6 +48,6 @@ test('two workers deliver 40 notifications exactly once each', async () => {
     assert.equal(Number(rows[0].n), 40);
     assert.equal(Number(rows[0].attempts), 40, 'one attempt each');
   } finally {
-    await new Promise((r) => server.close(r));
+    await receiver.close();
   }
 });

@@ -1,5 +1,6 @@
 import type { Db } from '../db/db.ts';
 import type { Clock } from './clock.ts';
+import type { SecretBox } from './merchants/secret-box.ts';
 import type { ContractOverrides } from './contracts/schema.ts';
 import type { RequestKey } from './idempotency.ts';
 import type { Dialect } from './payments/model.ts';
@@ -17,6 +18,8 @@ export interface CoreDeps {
   waitMs: number;
   /** How long a request holds its idempotency key before a retry may take it over (> any request). */
   idempotencyLeaseMs: number;
+  /** Seals what must not rest in clear (stored idempotent answers may carry secrets shown once). */
+  box: SecretBox;
 }
 
 /** Who is calling: the authenticated merchant, through which dialect, for which request. */

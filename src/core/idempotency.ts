@@ -11,10 +11,15 @@
 //     says happened (RequestKey.recovered): never a second effect, never "nothing happened".
 // A final answer is stored and replayed; an answer that is not final (unknown outcome, validation)
 // frees a key that has no effect yet and otherwise ends the lease, so the next retry resumes at once.
+// Stored answers are sealed (AES-256-GCM, the credentials' secret box): some carry a secret shown
+// only once (a webhook endpoint's signing secret) and every one may carry a payment's client secret
+// or a buyer's details. Sealing all of them, not only those "known" to hold secrets, needs no list
+// of answer shapes that a new endpoint could silently escape; a replay opens the very bytes stored.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.ts';
 import type { Clock } from './clock.ts';
 import { KasirError } from './errors.ts';
+import type { SecretBox } from './merchants/secret-box.ts';
 
 export const KEEP_MS = 24 * 3600_000;
 
@@ -101,6 +106,10 @@ async function begin(db: Db, clock: Clock, k: IdempotencyRef, hash: string, leas
   }
 }
 
+/** Answers stored before they were sealed are plain JSON; they lapse within KEEP_MS (prune job). */
+const SEALED = /^v1:/;
+const openStored = (box: SecretBox, body: string) => (SEALED.test(body) ? box.open(body) : body);
+
 async function finish(db: Db, k: IdempotencyRef, owner: string, status: number, body: string): Promise<void> {
   await db.query(
     `UPDATE idempotency_keys SET state = 'done', response_status = $5, response_body = $6, locked_until = NULL
@@ -160,6 +169,8 @@ export interface KeyDeps {
   clock: Clock;
   /** How long a request may hold its key before a retry may take it over (longer than any request runs). */
   idempotencyLeaseMs: number;
+  /** Seals stored answers at rest. */
+  box: SecretBox;
 }
 
 /** Runs `r` once per key: the one idempotency stage of every dialect's request pipeline. */
@@ -170,7 +181,7 @@ export async function runWithKey<A>(deps: KeyDeps, r: KeyedRun<A>): Promise<Keye
   if (begun.kind === 'in_flight') {
     throw new KasirError('REQUEST_IN_FLIGHT', `A request with this ${name} is still in progress`, { details: { retryAfterSeconds: begun.retryAfterSeconds } });
   }
-  if (begun.kind === 'replay') return { replayed: true, status: begun.status, body: begun.body };
+  if (begun.kind === 'replay') return { replayed: true, status: begun.status, body: openStored(deps.box, begun.body) };
   let answer: A;
   try {
     answer = await r.run({ ref: r.ref, owner: begun.owner, recovered: begun.recovered });
@@ -180,7 +191,7 @@ export async function runWithKey<A>(deps: KeyDeps, r: KeyedRun<A>): Promise<Keye
   }
   if (r.isFinal(answer)) {
     const stored = r.store(answer);
-    await finish(deps.db, r.ref, begun.owner, stored.status, stored.body);
+    await finish(deps.db, r.ref, begun.owner, stored.status, deps.box.seal(stored.body));
   } else {
     await release(deps.db, deps.clock, r.ref, begun.owner);
   }

@@ -1,26 +1,37 @@
 // The background jobs of one Kasir process. Several processes may share one database: every job
-// claims its work item by item (guarded payment writes, FOR UPDATE SKIP LOCKED on the outbox,
-// leases on processor calls), so running the same job in every process is safe, only redundant.
+// claims its work item by item (guarded payment writes, FOR UPDATE SKIP LOCKED on the outbox and
+// on expired guard rows, leases on processor calls), so running the same job in every process is
+// safe, only redundant.
 import type { CoreDeps } from '../deps.ts';
-import { deliverDue, type DeliveryDeps } from '../notifications/worker.ts';
+import { startDelivery, type DeliveryDeps } from '../notifications/worker.ts';
 import { sweepExpired } from './expiry.ts';
+import { pruneExpired } from './prune.ts';
+import { pruneGuards } from './prune-guards.ts';
 import { reconcileUnknown } from './reconcile.ts';
 import { settleDue } from './settlement.ts';
 
 export interface JobSettings {
   expiryEveryMs: number;
+  /** Delivery runs continuously (a freed slot is refilled at once); this is how often it looks for new rows. */
   deliveryEveryMs: number;
   reconcileEveryMs: number;
   settlementEveryMs: number;
   settlementDelayMs: number;
+  /** How often expired replay-guard entries and passed rate windows are deleted (default 60 s). */
+  guardPruneEveryMs?: number;
+  /** How often expired idempotency keys and finished notifications past retention are deleted. */
+  pruneEveryMs: number;
+  outboxRetentionMs: number;
 }
 
 export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings, onError: (job: string, err: unknown) => void): () => Promise<void> {
   const stops = [
     every(s.expiryEveryMs, () => sweepExpired(core), (err) => onError('expiry', err)),
-    every(s.deliveryEveryMs, () => deliverDue(delivery), (err) => onError('delivery', err)),
+    startDelivery(delivery, s.deliveryEveryMs, (err) => onError('delivery', err)),
     every(s.reconcileEveryMs, () => reconcileUnknown(core), (err) => onError('reconcile', err)),
     every(s.settlementEveryMs, () => settleDue(core, s.settlementDelayMs), (err) => onError('settlement', err)),
+    every(s.guardPruneEveryMs ?? 60_000, () => pruneGuards(core), (err) => onError('prune-guards', err)),
+    every(s.pruneEveryMs, () => pruneExpired(core, s), (err) => onError('prune', err)),
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));

@@ -1,11 +1,14 @@
 // Delivers due outbox rows. Safe with several Kasir processes on one database: rows are claimed with
-// FOR UPDATE SKIP LOCKED plus a lease (locked_until), and each attempt is recorded once (unique
+// FOR UPDATE SKIP LOCKED plus a lease (claim.ts), and each attempt is recorded once (unique
 // outbox_id + attempt). The HTTP call runs after the claim committed, never inside a transaction.
+// Deliveries run in slots (pool.ts) with per-merchant and per-target limits and no batch barrier.
 import type { Db } from '../../db/db.ts';
 import type { Clock } from '../clock.ts';
 import { findCredential, findMerchantCredential, type MerchantDeps } from '../merchants/merchants.ts';
 import { getPaymentById } from '../payments/repo.ts';
+import { DEFAULT_LIMITS, type DeliveryLimits } from './claim.ts';
 import type { NotificationFormats, NotificationRequest, OutboxItem } from './format.ts';
+import { createPool, type PoolOptions } from './pool.ts';
 import { safePost } from './safe-post.ts';
 
 export interface DeliveryDeps {
@@ -13,52 +16,81 @@ export interface DeliveryDeps {
   clock: Clock;
   merchants: MerchantDeps;
   formats: NotificationFormats;
-  /** Per-attempt timeout. */
+  /** Per-attempt deadline: the whole exchange with the receiver, connect to last byte. */
   timeoutMs?: number;
   /** Deliver to loopback and private addresses (off by default: SSRF protection; tests turn it on). */
   allowPrivateTargets: boolean;
+  /** Deliveries in flight in this process: in all, per merchant, per target (DEFAULT_LIMITS). */
+  limits?: DeliveryLimits;
 }
 
-const LEASE_MS = 60_000;
-
-async function claimDue(deps: DeliveryDeps, limit: number): Promise<OutboxItem[]> {
-  const now = deps.clock.now();
-  const { rows } = await deps.db.query<Record<string, unknown>>(
-    `WITH due AS (
-       SELECT id FROM outbox
-        WHERE status = 'pending' AND next_attempt_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-        ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-     UPDATE outbox o SET locked_until = $3, attempts = o.attempts + 1
-       FROM due, payment_events e
-      WHERE o.id = due.id AND e.id = o.event_id
-     RETURNING o.id, o.merchant_id, o.payment_id, o.event_id, o.event_type, o.format, o.target_url, o.endpoint_id, o.attempts, o.created_at,
-               e.amount AS event_amount, e.data AS event_data, e.at AS event_at, e.request_id AS event_request_id`,
-    [now, limit, new Date(now.getTime() + LEASE_MS)],
-  );
-  return rows.map((r) => ({
-    id: String(r.id),
-    merchantId: r.merchant_id as string,
-    paymentId: r.payment_id as string,
-    eventId: String(r.event_id),
-    eventType: r.event_type as string,
-    eventAmount: r.event_amount == null ? null : BigInt(r.event_amount as string),
-    eventData: (r.event_data as Record<string, unknown>) ?? {},
-    eventRequestId: (r.event_request_id as string) ?? null,
-    eventAt: new Date(r.event_at as string),
-    format: r.format as string,
-    targetUrl: r.target_url as string,
-    endpointId: (r.endpoint_id as string) ?? null,
-    attempts: Number(r.attempts),
-    createdAt: new Date(r.created_at as string),
-  }));
-}
-
-/** One pass: claims up to `limit` due notifications and attempts each once. Returns how many were delivered. */
+/**
+ * One pass, for tests and tools: claims due notifications (at most `limit` in all) into the slots,
+ * refilling each slot as it frees, until nothing more is due; returns how many were delivered.
+ * A delivery that threw (the database, not the receiver) is rethrown once the pass is over.
+ */
 export async function deliverDue(deps: DeliveryDeps, limit = 20): Promise<number> {
-  const items = await claimDue(deps, limit);
-  const results = await Promise.all(items.map((item) => deliverOne(deps, item)));
-  return results.filter(Boolean).length;
+  let delivered = 0;
+  let failure: { error: unknown } | undefined;
+  const pool = poolFor(deps, (o) => {
+    if (o.delivered) delivered++;
+    if ('error' in o) failure ??= { error: o.error };
+  });
+  let claimed = 0;
+  try {
+    for (;;) {
+      claimed += await pool.fill(limit - claimed);
+      if (!pool.inFlight()) break;
+      await pool.settled();
+    }
+  } finally {
+    await pool.idle(); // a failed claim leaves no delivery running behind the caller's back
+  }
+  if (failure) throw failure.error;
+  return delivered;
 }
+
+/**
+ * The delivery job of a long-running process: claims whenever a slot frees and every `pollMs` (rows
+ * another process wrote, retries coming due). Returns a stop function that claims nothing more and
+ * waits for the deliveries in flight (each bounded by its deadline).
+ */
+export function startDelivery(deps: DeliveryDeps, pollMs: number, onError: (err: unknown) => void): () => Promise<void> {
+  let stopped = false;
+  let filling: Promise<void> | null = null;
+  let again = false;
+  const kick = () => {
+    if (stopped) return;
+    if (filling) {
+      again = true; // a slot freed while claiming: claim once more right after
+      return;
+    }
+    again = false;
+    filling = pool
+      .fill()
+      .then(() => undefined, onError)
+      .finally(() => {
+        filling = null;
+        if (again) kick();
+      });
+  };
+  const pool = poolFor(deps, (o) => {
+    if ('error' in o) onError(o.error);
+    kick();
+  });
+  const timer = setInterval(kick, pollMs);
+  timer.unref();
+  kick();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await filling;
+    await pool.idle();
+  };
+}
+
+const poolFor = (deps: DeliveryDeps, onSettled: PoolOptions['onSettled']) =>
+  createPool({ db: deps.db, clock: deps.clock, limits: deps.limits ?? DEFAULT_LIMITS, deliver: (item) => deliverOne(deps, item), onSettled });
 
 async function deliverOne(deps: DeliveryDeps, item: OutboxItem): Promise<boolean> {
   const format = deps.formats[item.format];
