@@ -117,7 +117,7 @@ export async function check(db: Db, scenarios: Scenario[], completed: Set<Scenar
 const fmt = (x: { status: string; received: bigint; refunded: bigint }) => `${x.status} (received ${x.received}, refunded ${x.refunded})`;
 
 /** Kasir's totals against the sandbox processor's own record of operations, when it keeps one. */
-async function processorBooks(db: Db): Promise<string[] | null> {
+export async function processorBooks(db: Db): Promise<string[] | null> {
   const { rows } = await db.query<{ t: string | null }>(`SELECT to_regclass('sandbox_operations')::text AS t`);
   if (!rows[0].t) return null;
   const out: string[] = [];

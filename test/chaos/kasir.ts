@@ -56,12 +56,15 @@ export interface KasirProcess {
   logTail(lines?: number): string;
 }
 
-/** Starts Kasir; the environment is the same on every (re)start, the encryption key included. */
-export async function startKasir(databaseUrl: string): Promise<KasirProcess> {
+/**
+ * Starts Kasir; the environment is the same on every (re)start, the encryption key included.
+ * `overrides` win over the defaults below (several nodes share one key and admin token).
+ */
+export async function startKasir(databaseUrl: string, overrides: NodeJS.ProcessEnv = {}): Promise<KasirProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kasir-chaos-'));
   const logPath = join(stateDir, 'kasir.log');
   const port = await freePort(); // kept across restarts: clients keep their base URL, as in production
-  const adminToken = 'kat_chaos_' + randomBytes(18).toString('hex');
+  const adminToken = overrides.KASIR_ADMIN_TOKEN ?? 'kat_chaos_' + randomBytes(18).toString('hex');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -79,6 +82,7 @@ export async function startKasir(databaseUrl: string): Promise<KasirProcess> {
     // Settings a Kasir does not know are ignored (config reads only its own names).
     KASIR_PROCESSOR_LEASE_MS: '2000',
     KASIR_IDEMPOTENCY_LEASE_MS: '3000',
+    ...overrides,
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;

@@ -3,6 +3,7 @@
 // e-wallet approval page, or (when the request cannot be trusted to name a callBackUrl) an error
 // page. Clients often send only tXid, timeStamp and merchantToken: the token is recomputed from
 // the referenceNo and amt stored for the tXid.
+import { randomUUID } from 'node:crypto';
 import { KasirError } from '../../../core/errors.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import type { Payment } from '../../../core/payments/model.ts';
@@ -39,10 +40,13 @@ export async function locateByTxid(deps: NicepayDeps, f: Fields, requestId: stri
   if (!iMid || (given !== undefined && given !== iMid)) throw new KasirError('PAYMENT_NOT_FOUND', 'Transaction not found');
   const cred = await credentialFor(deps, iMid);
   const found = await findPayment(deps.core.db, cred.merchant.id, { nicepayTxid: tXid });
-  if (!found) throw new KasirError('PAYMENT_NOT_FOUND', 'Transaction not found');
-  const auth = verifyToken(deps, cred, requestId, opt(f, 'merchantToken'), (merchantKey) => [
-    paymentToken({ timeStamp: req(f, 'timeStamp'), iMid, referenceNo: found.nicepayReferenceNo ?? '', amt: minorToRupiah(found.amount), merchantKey }),
+  // The token binds the transaction's referenceNo and amt, so it is checked against them — and, for a
+  // tXid that does not exist, against values no token can match: a caller without the merchantKey
+  // gets 9010 either way and cannot learn which tXids exist (they are guessable: iMid + time + seq).
+  const auth = await verifyToken(deps, cred, requestId, opt(f, 'merchantToken'), (merchantKey) => [
+    paymentToken({ timeStamp: req(f, 'timeStamp'), iMid, referenceNo: found?.nicepayReferenceNo ?? randomUUID(), amt: found ? minorToRupiah(found.amount) : '-1', merchantKey }),
   ]);
+  if (!found) throw new KasirError('PAYMENT_NOT_FOUND', 'Transaction not found');
   return { auth, payment: (await expireIfDue(deps.core, found)) ?? found };
 }
 
