@@ -1,9 +1,11 @@
-// Database ceiling: the statements one cancel issued (captured by kasir.ts), replayed against
+// Database ceiling: the statements one cancel issued (captured by capture.ts), replayed against
 // payments cloned from one in the same state. In-process through Kasir's own Db (PGlite's only
 // option; on PostgreSQL it isolates the node-pg driver's share), and by pgbench (pgbench.ts).
 import { COLUMNS } from '../src/core/payments/model.ts';
-import type { Db } from '../src/db/db.ts';
-import type { Statement } from './kasir.ts';
+import { systemClock } from '../src/core/clock.ts';
+import { uuidv7 } from '../src/core/ids.ts';
+import type { Db, Queryable } from '../src/db/db.ts';
+import { bindings, transactions, type Capture, type Source, type Statement } from './capture.ts';
 import { inProcessLoad, type Measurement } from './load.ts';
 
 /**
@@ -34,21 +36,53 @@ export async function clonePayments(db: Db, template: string, count: number, str
   return [...rows].sort((a, b) => order(a as never) - order(b as never)).map((r) => r.id);
 }
 
-/** Replays one cancel's statements against payment `id` (a clone of the captured payment's twin). */
-export function replayer(db: Db, statements: Statement[], capturedId: string): (id: string) => Promise<boolean> {
+/** Thrown inside a replayed transaction to roll it back: a guard matched nothing. */
+const MATCHED_NOTHING = new Error('guard matched no row');
+
+/**
+ * Replays the captured cancel against payment `id` (a clone of the captured payment's twin): each
+ * captured transaction in a `db.tx` of its own, the other statements alone, parameters from where
+ * `bindings` says (fresh ids minted with Kasir's uuidv7, as the cancel mints them). A statement
+ * that touches no row is a guard that failed (not a distinct, cancellable payment): its
+ * transaction rolls back and the replay counts as failed.
+ */
+export function replayer(db: Db, c: Capture): (id: string) => Promise<boolean> {
+  const { sources } = bindings(c, c.statements);
+  const groups = transactions(c.statements);
   return async (id) => {
-    let last = 0;
-    for (const s of statements) {
-      const params = s.params.map((v) => (v === capturedId ? id : v));
-      last = (await db.query(s.sql, params)).rows.length;
-      if (last === 0) return false; // a guard matched nothing: not a distinct, cancellable payment
+    const rows: Record<string, unknown>[] = [];
+    const fresh: string[] = [];
+    const value = (src: Source): unknown => {
+      switch (src.kind) {
+        case 'payment':
+          return id;
+        case 'row':
+          return rows[src.statement][src.column];
+        case 'fresh':
+          return (fresh[src.index] ??= uuidv7(systemClock));
+        case 'same':
+          return src.value;
+      }
+    };
+    const run = async (q: Queryable, from: number, statements: Statement[]) => {
+      for (const [i, s] of statements.entries()) {
+        const res = await q.query<Record<string, unknown>>(s.sql, sources[from + i].map(value));
+        if (res.rows.length === 0 && res.rowCount === 0) throw MATCHED_NOTHING;
+        rows[from + i] = res.rows[0];
+      }
+    };
+    try {
+      for (const t of groups) await (t.tx === null ? run(db, t.from, t.statements) : db.tx((q) => run(q, t.from, t.statements)));
+      return true;
+    } catch (err) {
+      if (err === MATCHED_NOTHING) return false;
+      throw err;
     }
-    return last === 1;
   };
 }
 
 /** The in-process ceiling: the same statements, `ids.length` distinct payments, same concurrency. */
-export function inProcessCeiling(db: Db, statements: Statement[], capturedId: string, ids: string[], concurrency: number, deadline: number): Promise<Measurement> {
-  const run = replayer(db, statements, capturedId);
+export function inProcessCeiling(db: Db, c: Capture, ids: string[], concurrency: number, deadline: number): Promise<Measurement> {
+  const run = replayer(db, c);
   return inProcessLoad(ids.length, concurrency, deadline, (i) => run(ids[i]));
 }

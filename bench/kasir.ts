@@ -1,7 +1,7 @@
 // Kasir in-process for the benchmark: the real app (src/app.ts) on loopback with logging off, one
-// merchant, payments made through the core, the no-op ceiling route, and a probe that records the
-// SQL one cancel issues (the pgbench and in-process ceilings replay exactly those statements).
-import { createHmac, randomBytes } from 'node:crypto';
+// merchant, payments made through the core, and the no-op ceiling route. The probe that records the
+// SQL one cancel issues is capture.ts.
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../src/app.ts';
 import { systemClock } from '../src/core/clock.ts';
@@ -14,10 +14,13 @@ import { authenticateNative, ReplayGuard } from '../src/dialects/native/auth.ts'
 import { renderError } from '../src/dialects/native/render.ts';
 import { JSON_TYPE } from '../src/dialects/native/route.ts';
 import { rawBody } from '../src/http/raw-body.ts';
+import { RateLimiter } from '../src/http/rate-limit.ts';
 import { createDeps } from '../src/runtime.ts';
 import { inProcessLoad } from './load.ts';
 
 export const NOOP_PATH = '/bench/noop';
+/** The no-op route behind the shared rate limiter too, with a limit no run reaches. */
+export const NOOP_LIMITED_PATH = '/bench/noop/limited';
 export const CANCEL_BODY = '{}';
 
 export interface Kasir {
@@ -46,9 +49,11 @@ export async function startKasir(db: Db): Promise<Kasir> {
     logLevel: 'silent',
   });
   const app = await buildApp(deps);
-  addNoopRoute(app, deps);
+  let merchantId = '';
+  addNoopRoute(app, deps, () => merchantId);
   const origin = await app.listen({ port: 0, host: '127.0.0.1' });
   const { merchant, native } = await createMerchant(deps.merchants, 'Bench merchant');
+  merchantId = merchant.id;
   let next = 0;
   return {
     app,
@@ -72,35 +77,61 @@ export async function startKasir(db: Db): Promise<Kasir> {
 
 /**
  * Ceiling 2: everything a native request costs except the operation. Same server, same plugins and
- * hooks, the real authenticateNative with the app's credential cache; the envelope rendered the way
+ * hooks, the real authenticateNative with the app's credential cache and a replay guard in the
+ * database (and, on NOOP_LIMITED_PATH, the shared rate limiter); the envelope rendered the way
  * src/dialects/native/route.ts renders it. Registered here only: it never exists in src/.
  */
-function addNoopRoute(app: FastifyInstance, deps: AppDeps): void {
-  const replays = new ReplayGuard(deps.core.clock);
-  app.post(NOOP_PATH, async (req, reply) => {
-    const header = (name: string) => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    let rendered: { status: number; body: unknown };
-    try {
-      await authenticateNative(
-        {
-          apiKey: header('x-api-key'),
-          timestamp: header('x-timestamp'),
-          signature: header('x-signature'),
-          method: req.method,
-          path: req.url,
-          rawBody: rawBody(req.body),
-        },
-        { clock: deps.core.clock, credentials: deps.credentials, replays },
-      );
-      rendered = { status: 200, body: { success: true, data: null } };
-    } catch (err) {
-      rendered = renderError(err);
-    }
-    return reply.code(rendered.status).header('content-type', JSON_TYPE).send(JSON.stringify(rendered.body));
-  });
+function addNoopRoute(app: FastifyInstance, deps: AppDeps, merchantId: () => string): void {
+  const replays = new ReplayGuard(deps.core);
+  const limiter = new RateLimiter(deps.core);
+  const route = (path: string, limited: boolean) =>
+    app.post(path, async (req, reply) => {
+      const header = (name: string) => {
+        const v = req.headers[name];
+        return Array.isArray(v) ? v[0] : v;
+      };
+      let rendered: { status: number; body: unknown };
+      try {
+        await authenticateNative(
+          {
+            apiKey: header('x-api-key'),
+            timestamp: header('x-timestamp'),
+            signature: header('x-signature'),
+            method: req.method,
+            path: req.url,
+            rawBody: rawBody(req.body),
+          },
+          { clock: deps.core.clock, credentials: deps.credentials, replays },
+        );
+        if (limited && (await limiter.allow(merchantId(), 1_000_000_000))) throw new Error('rate limited');
+        rendered = { status: 200, body: { success: true, data: null } };
+      } catch (err) {
+        rendered = renderError(err);
+      }
+      return reply.code(rendered.status).header('content-type', JSON_TYPE).send(JSON.stringify(rendered.body));
+    });
+  route(NOOP_PATH, false);
+  route(NOOP_LIMITED_PATH, true);
+}
+
+/**
+ * Runs `fn` with the replay guard of every native route (the app's and the no-op's) answering from
+ * a Set in this process instead of the database: what the guard cost before it was shared, to
+ * measure the shared guard against in the same run. Bench only: the app has no such switch.
+ */
+export async function withMemoryReplayGuard<T>(fn: () => Promise<T>): Promise<T> {
+  const shared = ReplayGuard.prototype.firstUse;
+  const seen = new Set<string>();
+  ReplayGuard.prototype.firstUse = async (key: string) => {
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  try {
+    return await fn();
+  } finally {
+    ReplayGuard.prototype.firstUse = shared;
+  }
 }
 
 /**
@@ -129,39 +160,4 @@ export async function makePayments(k: Kasir, scenario: Scenario, count: number):
   });
   if (m.failed) throw new Error(`creating payments failed: ${m.failures?.join('; ')}`);
   return ids;
-}
-
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
-/**
- * Sends one signed cancel over HTTP and returns the statements it issued on payments, in order.
- * (A credential-cache refresh may fall inside the probe; that query is not the cancel's own.)
- */
-export async function captureCancelSql(k: Kasir, paymentId: string): Promise<{ statements: Statement[]; total: number }> {
-  const seen: Statement[] = [];
-  const original = k.db.query;
-  k.db.query = ((sql: string, params?: readonly unknown[]) => {
-    seen.push({ sql, params: [...(params ?? [])] });
-    return original.call(k.db, sql, params);
-  }) as Db['query'];
-  try {
-    const ts = String(k.stamps(1));
-    const res = await fetch(`${k.origin}/api/v1/payments/${paymentId}/cancel`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-api-key': k.apiKey,
-        'x-timestamp': ts,
-        'x-signature': 'sha256=' + createHmac('sha256', k.apiSecret).update(`${ts}.${CANCEL_BODY}`).digest('hex'),
-      },
-      body: CANCEL_BODY,
-    });
-    if (res.status !== 200) throw new Error(`probe cancel answered ${res.status}: ${await res.text()}`);
-  } finally {
-    k.db.query = original;
-  }
-  return { statements: seen.filter((s) => /\bpayments\b/.test(s.sql)), total: seen.length };
 }

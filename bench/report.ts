@@ -2,15 +2,24 @@
 import type { Measurement } from './load.ts';
 import type { PgbenchResult } from './pgbench.ts';
 
+export type PgbenchCeiling = PgbenchResult & { script: string; canceled: number; pool: number };
+
 export interface ScenarioResult {
   scenario: string;
-  /** Statements one cancel issued on payments, and all queries it issued. */
+  /** The cancel's own statements (capture.ts), the transactions they ran in, and all queries the request issued. */
   statements: number;
+  transactions: number;
   queries: number;
   sql: string[];
+  /** The request's statements the replays leave out: table (processor | request). */
+  leftOut: string[];
   cancel: Measurement;
+  /** The same cancel with the replay guard in process memory instead of the database. */
+  memoryGuard: Measurement;
   inProcess: Measurement;
-  pgbench: (PgbenchResult & { script: string; canceled: number; pool: number }) | null;
+  pgbench: PgbenchCeiling | null;
+  /** pgbench on the smallest SQL that could do the job (run.ts smallestSql), where there is one. */
+  smallest: PgbenchCeiling | null;
 }
 
 export interface DatabaseResult {
@@ -18,6 +27,9 @@ export interface DatabaseResult {
   version: string;
   concurrency: number;
   noop: Measurement;
+  /** The no-op with the replay guard in memory, and with the shared rate limiter added. */
+  noopMemoryGuard: Measurement;
+  noopLimited: Measurement;
   scenarios: ScenarioResult[];
 }
 
@@ -31,13 +43,15 @@ export function printTable(r: DatabaseResult): void {
   for (const s of r.scenarios) {
     const c = s.cancel;
     const ceilings: [string, Measurement][] = [];
-    if (s.pgbench) ceilings.push([`pgbench, same ${s.statements} statements`, s.pgbench]);
+    if (s.pgbench) ceilings.push([`pgbench, same ${s.statements} statements, ${s.transactions} tx`, s.pgbench]);
+    if (s.smallest) ceilings.push(['pgbench, smallest SQL (1 statement)', s.smallest]);
     ceilings.push([`same SQL via Kasir Db, in-process`, s.inProcess]);
+    ceilings.push(['same cancel, replay guard in memory', s.memoryGuard]);
     ceilings.push(['no-op route + native auth', r.noop]);
     ceilings.forEach(([name, m], i) => {
       const lead =
         i === 0
-          ? [`cancel ${s.scenario} (${s.statements} stmts)`, String(c.requests), String(c.failed), f(c.reqPerSec, 0), f(c.p50Ms, 2), f(c.p99Ms, 2), cpu(c)]
+          ? [`cancel ${s.scenario}`, String(c.requests), String(c.failed), f(c.reqPerSec, 0), f(c.p50Ms, 2), f(c.p99Ms, 2), cpu(c)]
           : ['', '', '', '', '', '', ''];
       rows.push([...lead, name, f(m.reqPerSec, 0), `${f(m.p50Ms, 2)} / ${f(m.p99Ms, 2)}`, cpu(m), f(c.reqPerSec / m.reqPerSec, 2)]);
     });
@@ -55,25 +69,47 @@ export function printTable(r: DatabaseResult): void {
   for (const row of rows) console.log(line(row));
   printCpu(r);
   const notes: string[] = [];
-  if (r.noop.failed) notes.push(`no-op: ${r.noop.failed} failed: ${r.noop.failures?.join('; ')}`);
+  for (const [name, m] of noops(r)) if (m.failed) notes.push(`${name}: ${m.failed} failed: ${m.failures?.join('; ')}`);
+  const rate = (m: Measurement) => `${f(m.reqPerSec, 0)} req/s`;
+  notes.push(
+    `shared guards, no-op: replay guard in the database ${rate(r.noop)} vs in memory ${rate(r.noopMemoryGuard)} ` +
+      `(${f(r.noop.reqPerSec / r.noopMemoryGuard.reqPerSec, 2)}); plus the shared rate limit ${rate(r.noopLimited)} (${f(r.noopLimited.reqPerSec / r.noop.reqPerSec, 2)})`,
+  );
   for (const s of r.scenarios) {
     if (s.cancel.failed || s.cancel.failures?.length) notes.push(`${s.scenario}: ${s.cancel.failed} failed ${JSON.stringify(s.cancel.statuses)}: ${s.cancel.failures?.join('; ')}`);
+    if (s.memoryGuard.failed || s.memoryGuard.failures?.length) notes.push(`${s.scenario}, guard in memory: ${s.memoryGuard.failed} failed: ${s.memoryGuard.failures?.join('; ')}`);
     if (s.cancel.timedOut) notes.push(`${s.scenario}: hit BENCH_MAX_SECONDS, ${s.cancel.requests} requests`);
     if (s.inProcess.failed) notes.push(`${s.scenario} in-process: ${s.inProcess.failed} failed: ${s.inProcess.failures?.join('; ')}`);
-    if (s.pgbench?.aborted) notes.push(`${s.scenario} pgbench aborted: ${s.pgbench.aborted}`);
-    if (s.pgbench?.failures) notes.push(`${s.scenario} pgbench: ${s.pgbench.failures.join('; ')}`);
-    notes.push(`${s.scenario}: one cancel = ${s.queries} queries, ${s.statements} on payments: ${s.sql.map((q) => q.slice(0, 60) + '…').join(' ‖ ')}`);
-    if (s.pgbench) notes.push(`${s.scenario} pgbench: ${s.pgbench.requests} transactions, ${s.pgbench.canceled} of ${s.pgbench.pool} pooled payments canceled; ${s.pgbench.command}`);
+    notes.push(
+      `${s.scenario}: one cancel = ${s.queries} queries, ${s.statements} its own: ${s.sql.map((q) => q.slice(0, 60) + '…').join(' ‖ ')}; ` +
+        `left out: ${s.leftOut.join(', ') || 'none'}`,
+    );
+    for (const [name, p] of [['pgbench', s.pgbench], ['pgbench smallest', s.smallest]] as const) {
+      if (!p) continue;
+      if (p.aborted) notes.push(`${s.scenario} ${name} aborted: ${p.aborted}`);
+      if (p.failures) notes.push(`${s.scenario} ${name}: ${p.failures.join('; ')}`);
+      notes.push(`${s.scenario} ${name}: ${p.requests} transactions, ${p.canceled} of ${p.pool} pooled payments canceled; ${p.script}: ${p.command}`);
+    }
   }
   for (const n of notes) console.log(`- ${n}`);
 }
 
+/** The no-op runs: the shared replay guard (what the app does), the guard in memory, the shared limiter added. */
+function noops(r: DatabaseResult): [string, Measurement][] {
+  return [
+    ['no-op route + native auth', r.noop],
+    ['no-op, replay guard in memory', r.noopMemoryGuard],
+    ['no-op + shared rate limit', r.noopLimited],
+  ];
+}
+
 /** Where the CPU went, per request: the attribution behind the ratios. */
 function printCpu(r: DatabaseResult): void {
-  const runs: [string, Measurement][] = [['no-op route + native auth (HTTP)', r.noop]];
+  const runs: [string, Measurement][] = noops(r).map(([name, m]) => [`${name} (HTTP)`, m]);
   for (const s of r.scenarios) {
-    runs.push([`cancel ${s.scenario} (HTTP)`, s.cancel], [`  same SQL via Kasir Db, in-process`, s.inProcess]);
+    runs.push([`cancel ${s.scenario} (HTTP)`, s.cancel], [`  same cancel, replay guard in memory`, s.memoryGuard], [`  same SQL via Kasir Db, in-process`, s.inProcess]);
     if (s.pgbench) runs.push([`  pgbench, same SQL`, s.pgbench]);
+    if (s.smallest) runs.push([`  pgbench, smallest SQL`, s.smallest]);
   }
   const head = ['CPU ms per request', 'Kasir thread', 'other threads (load gen.)', 'PostgreSQL', 'pgbench', 'whole machine', 'machine busy'];
   const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(3));

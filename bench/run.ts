@@ -12,11 +12,12 @@ import pg from 'pg';
 import type { Db } from '../src/db/db.ts';
 import { openDatabase } from '../src/runtime.ts';
 import { clonePayments, inProcessCeiling } from './ceilings.ts';
-import { CANCEL_BODY, captureCancelSql, makePayments, NOOP_PATH, startKasir, type Kasir, type Scenario, type Statement } from './kasir.ts';
+import { captureCancelSql, transactions, type Capture, type Statement } from './capture.ts';
+import { CANCEL_BODY, makePayments, NOOP_LIMITED_PATH, NOOP_PATH, startKasir, withMemoryReplayGuard, type Kasir, type Scenario } from './kasir.ts';
 import { httpLoad, type Measurement } from './load.ts';
-import { PGBENCH, pgbenchScript, prepareChainStarts, runPgbench, writeScript, type PgbenchResult } from './pgbench.ts';
+import { PGBENCH, pgbenchScript, prepareChainStarts, runPgbench, writeScript } from './pgbench.ts';
 import { profiled } from './profile.ts';
-import { printTable, type DatabaseResult, type ScenarioResult } from './report.ts';
+import { printTable, type DatabaseResult, type PgbenchCeiling, type ScenarioResult } from './report.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const env = process.env;
@@ -68,52 +69,93 @@ async function countCanceled(db: Db, where: string, param: unknown): Promise<num
 
 async function benchScenario(k: Kasir, scenario: Scenario, n: number, pgSchema: string | null): Promise<ScenarioResult> {
   const profileAs = PROFILE ? `${pgSchema ? 'postgres' : 'pglite'}-${scenario}` : null;
-  const ids = await makePayments(k, scenario, WARMUP + n + 2);
+  const ids = await makePayments(k, scenario, WARMUP + 2 * n + 2);
   await k.db.query('ANALYZE payments');
   await http(k, cancelPaths(ids.slice(0, WARMUP))); // warm-up: JIT, pools, credential cache
   const probe = await captureCancelSql(k, ids[WARMUP]);
   const template = ids[WARMUP + 1]; // same state, never canceled: the ceilings clone it
-  const measured = ids.slice(WARMUP + 2);
+  const measured = ids.slice(WARMUP + 2, WARMUP + 2 + n);
+  // The same cancel with the replay guard in process memory (as before it was shared): its cost.
+  const unshared = ids.slice(WARMUP + 2 + n);
+  const memoryGuard = await withMemoryReplayGuard(() => http(k, cancelPaths(unshared)));
   const cancel = await profiled(profileAs, () => http(k, cancelPaths(measured)));
-  const canceled = await countCanceled(k.db, 'id = ANY($1)', measured);
-  if (canceled !== cancel.ok) cancel.failures = [...(cancel.failures ?? []), `${cancel.ok} answered 200 but ${canceled} are canceled`];
+  for (const [m, paid] of [[cancel, measured], [memoryGuard, unshared]] as const) {
+    const canceled = await countCanceled(k.db, 'id = ANY($1)', paid);
+    if (canceled !== m.ok) m.failures = [...(m.failures ?? []), `${m.ok} answered 200 but ${canceled} are canceled`];
+  }
 
   const clones = await clonePayments(k.db, template, WARMUP + n, CONCURRENCY, `bench_${scenario}_inproc`, true);
   await k.db.query('ANALYZE payments');
   const deadline = () => Date.now() + MAX_SECONDS * 1000;
-  await inProcessCeiling(k.db, probe.statements, ids[WARMUP], clones.slice(0, WARMUP), CONCURRENCY, deadline());
-  const inProcess = await inProcessCeiling(k.db, probe.statements, ids[WARMUP], clones.slice(WARMUP), CONCURRENCY, deadline());
+  await inProcessCeiling(k.db, probe, clones.slice(0, WARMUP), CONCURRENCY, deadline());
+  const inProcess = await inProcessCeiling(k.db, probe, clones.slice(WARMUP), CONCURRENCY, deadline());
 
   let pgbench: PgbenchCeiling | null = null;
+  let smallest: PgbenchCeiling | null = null;
   if (pgSchema && !existsSync(PGBENCH)) console.log(`  ${PGBENCH} not found: no pgbench ceiling`);
-  else if (pgSchema) pgbench = await pgbenchCeiling(k, scenario, probe.statements, ids[WARMUP], template, inProcess.reqPerSec, pgSchema);
+  else if (pgSchema) {
+    const run = (name: string, title: string, statements: Statement[], rate: number) =>
+      pgbenchCeiling(k, { name, title, capture: probe, statements, template, rate, schema: pgSchema });
+    pgbench = await run(scenario, `the SQL one native cancel (${scenario}) issued, src/core/payments/`, probe.statements, inProcess.reqPerSec);
+    const write = smallestSql(scenario, probe);
+    if (write) smallest = await run(`${scenario}.smallest`, `the smallest SQL that could do a ${scenario} cancel: its guarded write (with the event CTE) alone, autocommit`, write, pgbench.reqPerSec);
+  }
   return {
     scenario,
     statements: probe.statements.length,
+    transactions: new Set(probe.statements.flatMap((s) => (s.tx === null ? [] : [s.tx]))).size,
     queries: probe.total,
-    sql: probe.statements.map((s) => s.sql.replace(/--[^\n]*\n/g, ' ').replace(/\s+/g, ' ')),
+    sql: transactions(probe.statements).flatMap((t) =>
+      t.statements.map((s) => (t.tx === null ? '' : `[tx ${t.tx}] `) + s.sql.replace(/--[^\n]*\n/g, ' ').replace(/\s+/g, ' ')),
+    ),
+    leftOut: probe.leftOut.map((o) => `${o.table} (${o.who})`),
     cancel,
+    memoryGuard,
     inProcess,
     pgbench,
+    smallest,
   };
 }
 
-type PgbenchCeiling = PgbenchResult & { script: string; canceled: number; pool: number };
+/**
+ * A payment never submitted to a processor is canceled by one guarded write; the smallest SQL that
+ * could do that job is this statement alone (no read before it, no BEGIN/COMMIT around it). Its own
+ * ceiling, so that a heavier SQL shape cannot hide behind a ceiling made of that same shape. Null
+ * for the other scenarios, whose job needs a claim and a record around the processor call.
+ */
+function smallestSql(scenario: Scenario, c: Capture): Statement[] | null {
+  if (scenario !== 'requires_confirmation') return null;
+  const writes = c.statements.filter((s) => /\bINSERT INTO payment_events\b/.test(s.sql));
+  return writes.length === 1 ? [{ ...writes[0], tx: null }] : null;
+}
+
+interface PgbenchJob {
+  /** bench/<name>.pgbench, and the clones' tag. */
+  name: string;
+  title: string;
+  capture: Capture;
+  statements: Statement[];
+  template: string;
+  /** The rate the pool is sized from (transactions/s), with 8× headroom. */
+  rate: number;
+  schema: string;
+}
 
 /** Ceiling 1 on PostgreSQL: pgbench replays `statements` on a pool of clones of `template`. */
-async function pgbenchCeiling(k: Kasir, scenario: Scenario, statements: Statement[], capturedId: string, template: string, inProcessRate: number, schema: string): Promise<PgbenchCeiling> {
-  const tag = `bench_${scenario}`;
-  // Each pgbench transaction needs a payment of its own; size the pool from the in-process rate.
-  const pool = CONCURRENCY * Math.ceil(int('BENCH_PGBENCH_POOL', Math.max(20_000, inProcessRate * 8 * PGBENCH_SECONDS)) / CONCURRENCY);
-  await clonePayments(k.db, template, pool, CONCURRENCY, tag, false);
+async function pgbenchCeiling(k: Kasir, j: PgbenchJob): Promise<PgbenchCeiling> {
+  const tag = `bench_${j.name.replace(/\W/g, '_')}`;
+  // Each pgbench transaction needs a payment of its own: a chain that runs out makes the next
+  // transaction read reference_id NULL (pgbench then aborts on uuid ""). Hence the headroom.
+  const pool = CONCURRENCY * Math.ceil(int('BENCH_PGBENCH_POOL', Math.max(20_000, j.rate * 8 * PGBENCH_SECONDS)) / CONCURRENCY);
+  await clonePayments(k.db, j.template, pool, CONCURRENCY, tag, false);
   await prepareChainStarts(k.db, k.merchantId, tag, CONCURRENCY);
   await k.db.query('ANALYZE payments');
-  const { script, defines } = pgbenchScript(statements, capturedId);
-  const file = `${HERE}${scenario}.pgbench`;
-  if (await writeScript(file, script)) console.log(`note: bench/${scenario}.pgbench changed: the cancel's SQL is not what it was`);
-  const r = await runPgbench({ file, url: PG_URL, schema, tag, defines, clients: CONCURRENCY, threads: 2, seconds: PGBENCH_SECONDS, logDir: `${HERE}results/pgbench-log` });
+  const { script, defines } = pgbenchScript(j.capture, j.statements, j.title);
+  const file = `${HERE}${j.name}.pgbench`;
+  if (await writeScript(file, script)) console.log(`note: bench/${j.name}.pgbench changed: the cancel's SQL is not what it was`);
+  const r = await runPgbench({ file, url: PG_URL, schema: j.schema, tag, defines, clients: CONCURRENCY, threads: 2, seconds: PGBENCH_SECONDS, logDir: `${HERE}results/pgbench-log` });
   const canceled = await countCanceled(k.db, 'antom_payment_id ~ $1', `^${tag}_[0-9]+$`);
-  const result: PgbenchCeiling = { ...r, script: `bench/${scenario}.pgbench`, canceled, pool };
+  const result: PgbenchCeiling = { ...r, script: `bench/${j.name}.pgbench`, canceled, pool };
   // -T stops clients mid-transaction: up to one started-but-uncounted cancel per client.
   if (canceled < r.requests || canceled > r.requests + CONCURRENCY) result.failures = [`${r.requests} transactions but ${canceled} payments canceled`];
   return result;
@@ -126,6 +168,11 @@ async function benchDatabase(db: Db, label: string, version: string, n: number, 
   cleanups.push(close);
   await http(k, Array(WARMUP).fill(NOOP_PATH));
   const noop = await profiled(PROFILE ? `${pgSchema ? 'postgres' : 'pglite'}-noop` : null, () => http(k, Array(n).fill(NOOP_PATH)));
+  // What the shared request guards cost: the same no-op with the replay guard in memory, and with
+  // the shared rate limiter added (a limit the run never reaches, so every request is counted).
+  const noopMemoryGuard = await withMemoryReplayGuard(() => http(k, Array(n).fill(NOOP_PATH)));
+  await http(k, Array(WARMUP).fill(NOOP_LIMITED_PATH));
+  const noopLimited = await http(k, Array(n).fill(NOOP_LIMITED_PATH));
   const scenarios: ScenarioResult[] = [];
   for (const s of SCENARIOS) {
     scenarios.push(await benchScenario(k, s, n, pgSchema));
@@ -133,7 +180,7 @@ async function benchDatabase(db: Db, label: string, version: string, n: number, 
   }
   cleanups.splice(cleanups.indexOf(close), 1);
   await close();
-  const result: DatabaseResult = { database: label, version, concurrency: CONCURRENCY, noop, scenarios };
+  const result: DatabaseResult = { database: label, version, concurrency: CONCURRENCY, noop, noopMemoryGuard, noopLimited, scenarios };
   printTable(result);
   return result;
 }
@@ -194,7 +241,15 @@ async function main() {
   const out = { date: new Date().toISOString(), machine, concurrency: CONCURRENCY, warmup: WARMUP, results };
   await writeFile(`${HERE}results/latest.json`, JSON.stringify(out, null, 2) + '\n');
   console.log(`\nwritten: bench/results/latest.json`);
-  const failed = results.some((r) => r.noop.failed || r.scenarios.some((s) => s.cancel.failures?.length || s.inProcess.failed || s.pgbench?.aborted || s.pgbench?.failures));
+  const failed = results.some(
+    (r) =>
+      r.noop.failed || r.noopMemoryGuard.failed || r.noopLimited.failed ||
+      r.scenarios.some(
+        (s) =>
+          s.cancel.failures?.length || s.memoryGuard.failures?.length || s.inProcess.failed ||
+          [s.pgbench, s.smallest].some((p) => p?.aborted || p?.failures),
+      ),
+  );
   process.exitCode = failed ? 1 : 0;
 }
 
