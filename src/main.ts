@@ -3,6 +3,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, serverTimeouts } from './config.ts';
 import { systemClock } from './core/clock.ts';
 import { startJobs } from './core/jobs/runner.ts';
+import { logInternalError } from './http/error-log.ts';
 import { createMerchant, listMerchants } from './core/merchants/merchants.ts';
 import { opensStoredSecrets } from './core/merchants/secret-box.ts';
 import { createDeps, openDatabase } from './runtime.ts';
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     settlementDelayMs: config.KASIR_SETTLEMENT_DELAY_MS,
     pruneEveryMs: config.KASIR_PRUNE_EVERY_MS,
     outboxRetentionMs: config.KASIR_OUTBOX_RETENTION_MS,
-  }, (job, err) => app.log.error({ err, job }, 'background job failed'));
+  }, (job, err) => logInternalError(app.log, systemClock, err, `background job ${job} failed`));
 
   const banner: string[] = [];
   if (admin.generated) banner.push(`Admin token (stored in ${config.KASIR_STATE_DIR}/${ADMIN_TOKEN_FILE}): ${admin.value}`);

@@ -96,6 +96,19 @@ test('NICEPAY: a deep JSON body or a form of 1,001 fields is its parameter code 
   assert.equal(rows.length, 0);
 });
 
+test('NICEPAY: cartData is a field holding JSON text: bounded before it is parsed, never 1003', async () => {
+  // Inside a string (JSON) or a form value the body's bound never sees it; a deep goods_amt once
+  // overflowed the stack in String() and answered 1003 with a logged stack.
+  for (const cartData of [`{"item":[{"goods_amt":${nested(20_000)}}]}`, `{"item":[{"goods_amt":[["10000"]],"goods_quantity":{"n":1}}]}`]) {
+    const req = registrationRequest(h, nicepay, '02', { cartData });
+    const answer = await post(h, '/nicepay/direct/v2/registration', req);
+    assert.notEqual(answer.body.resultCd, '1003', answer.text);
+    assert.notEqual(answer.body.resultCd, '0000', answer.text);
+    const { rows } = await h.deps.core.db.query('SELECT 1 FROM payments WHERE nicepay_reference_no = $1', [req.referenceNo]);
+    assert.equal(rows.length, 0);
+  }
+});
+
 test('NICEPAY: impossible validity dates and times get the field’s own code', async () => {
   const cases: [Record<string, string>, string][] = [
     [{ vacctValidDt: '20990230' }, 'vacctValidDt'],

@@ -75,3 +75,16 @@ test('another key than the stored credentials were sealed with: exit 2, one line
   assert.match(again.stdout, /Kasir listening/);
   assert.doesNotMatch(again.stdout, /Demo merchant created/, 'the first start’s merchant is still there');
 });
+
+test('the first key a database is started with wins, even before any credential is stored', async () => {
+  const { startKasir } = await import('./helpers/harness.ts');
+  const { createSecretBox, opensStoredSecrets } = await import('../src/core/merchants/secret-box.ts');
+  const h = await startKasir();
+  const db = h.deps.core.db;
+  await db.query('DELETE FROM encryption_check');
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM credentials');
+  assert.equal(Number(rows[0].n), 0, 'nothing sealed yet');
+  assert.equal(await opensStoredSecrets(db, createSecretBox(Buffer.from(KEY_A, 'base64'))), true, 'the first key is recorded');
+  assert.equal(await opensStoredSecrets(db, createSecretBox(Buffer.from(KEY_B, 'base64'))), false, 'a second node with another key is refused');
+  assert.equal(await opensStoredSecrets(db, createSecretBox(Buffer.from(KEY_A, 'base64'))), true);
+});

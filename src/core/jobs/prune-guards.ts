@@ -11,6 +11,9 @@ const BATCH = 5_000;
 // Seconds a passed rate window is kept: a process whose clock lags a little behind ours must not
 // find its current window deleted (and counted afresh).
 const WINDOW_KEEP_SECONDS = 60;
+// The same margin for signatures: a pruner whose clock runs ahead must not delete an entry that
+// still guards a node on the right time (the guard itself compares on each node's own clock).
+export const REPLAY_KEEP_MS = 60_000;
 
 const PRUNE_REPLAYS = `DELETE FROM native_replay_guard WHERE digest IN (
   SELECT digest FROM native_replay_guard WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
@@ -26,7 +29,7 @@ export async function pruneGuards(core: Pick<CoreDeps, 'db' | 'clock'>): Promise
   const now = core.clock.now();
   const windowsBefore = Math.floor(now.getTime() / 1000) - WINDOW_KEEP_SECONDS;
   return {
-    replays: await inBatches(core, PRUNE_REPLAYS, now),
+    replays: await inBatches(core, PRUNE_REPLAYS, new Date(now.getTime() - REPLAY_KEEP_MS)),
     windows: await inBatches(core, PRUNE_WINDOWS, windowsBefore),
   };
 }

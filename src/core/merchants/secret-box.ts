@@ -27,20 +27,29 @@ export function createSecretBox(key: Buffer): SecretBox {
   };
 }
 
+const CHECK_TEXT = 'kasir encryption key check';
+
 /**
- * Whether `box` opens the credentials already stored: the newest sealed secret is tried (all are
- * sealed with the one key; GCM's tag makes a wrong key fail, never decrypt to garbage). True when
- * nothing is stored yet. Checked at start: with the wrong key the process would otherwise run and
- * answer 500 to every authenticated request.
+ * Whether `box` is the key this database's secrets are sealed with. The first key the database is
+ * started with records a sealed check value (one row, first writer wins); every later start must
+ * open it, and must open the newest stored credential too (databases from before the check value).
+ * GCM's tag makes a wrong key fail, never decrypt to garbage. Checked at start: with the wrong key
+ * the process would otherwise run and answer 500 to every authenticated request.
  */
 export async function opensStoredSecrets(db: Queryable, box: SecretBox): Promise<boolean> {
-  const { rows } = await db.query<{ secret_enc: string }>(
+  const { rows: creds } = await db.query<{ secret_enc: string }>(
     'SELECT secret_enc FROM credentials WHERE secret_enc IS NOT NULL ORDER BY created_at DESC LIMIT 1',
   );
-  if (rows.length === 0) return true;
+  if (creds.length && !opens(box, creds[0].secret_enc)) return false;
+  await db.query('INSERT INTO encryption_check (id, sealed) VALUES (1, $1) ON CONFLICT (id) DO NOTHING', [box.seal(CHECK_TEXT)]);
+  const { rows } = await db.query<{ sealed: string }>('SELECT sealed FROM encryption_check WHERE id = 1');
+  return opens(box, rows[0].sealed, CHECK_TEXT);
+}
+
+function opens(box: SecretBox, sealed: string, expected?: string): boolean {
   try {
-    box.open(rows[0].secret_enc);
-    return true;
+    const text = box.open(sealed);
+    return expected === undefined || text === expected;
   } catch {
     return false;
   }

@@ -66,8 +66,9 @@ export function createPool(o: PoolOptions): Pool {
         const items = await claimDue(o, want, o.limits, busy);
         for (const item of items) start(item);
         started += items.length;
-        // Fewer than asked: nothing else is claimable until something settles or comes due.
-        if (items.length < want) return started;
+        // Nothing claimable until something settles or comes due. Fewer than asked is not that: one
+        // claim scans a bounded window of due rows, and another merchant's may lie past it.
+        if (items.length === 0) return started;
       }
     },
     inFlight: () => running.size,

@@ -140,7 +140,7 @@ async function deliverOne(deps: DeliveryDeps, item: OutboxItem): Promise<boolean
   await deps.db.tx(async (q) => {
     await q.query(
       `INSERT INTO delivery_attempts (outbox_id, attempt, at, status_code, error, response_excerpt, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [item.id, item.attempts, now, status, error, body.slice(0, 500), Date.now() - started],
+      [item.id, item.attempts, now, status, storableText(error), storableText(body.slice(0, 500)), Date.now() - started],
     );
     await q.query(
       `UPDATE outbox SET status = $2, locked_until = NULL, delivered_at = $3, next_attempt_at = $4 WHERE id = $1`,
@@ -189,4 +189,12 @@ export async function redeliver(db: Db, clock: Clock, outboxId: string): Promise
   if (!/^\d{1,18}$/.test(outboxId)) return false;
   const res = await db.query(`UPDATE outbox SET status = 'pending', next_attempt_at = $2, locked_until = NULL WHERE id = $1`, [outboxId, clock.now()]);
   return res.rowCount > 0;
+}
+
+/**
+ * A receiver's answer is anybody's bytes: PostgreSQL text refuses NUL and lone surrogates, and a
+ * refused insert would leave the row claimed and retried forever with no attempt recorded.
+ */
+function storableText(text: string | null): string | null {
+  return text === null ? null : text.replace(/\u0000/g, '\uFFFD').toWellFormed();
 }

@@ -6,6 +6,7 @@ import type { Db } from '../../../db/db.ts';
 import { KasirError } from '../../../core/errors.ts';
 import { requestHash } from '../../../core/idempotency.ts';
 import { keyedStage, type DialectAnswers } from '../../../http/pipeline.ts';
+import { jsonBoundsProblem } from '../../../http/json-bounds.ts';
 import { ownsPending } from '../../../core/payments/processor-call.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
 import { createPayment } from '../../../core/payments/create.ts';
@@ -109,10 +110,16 @@ function validate(f: Fields, now: Date): Order {
   };
 }
 
+/** A cart value as text: only strings and numbers count (anything else never reaches String()'s recursion). */
+const scalar = (v: unknown, absent: string) => (v === undefined || v === null ? absent : typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+
 /** cartData is a JSON string; when it lists items, they must add up to amt (9023). */
 function checkCart(f: Fields, amt: string): void {
   const raw = opt(f, 'cartData');
   if (raw === undefined) return;
+  // A field, not the body: the body's bounds never saw inside it, so it is bounded here, before parsing.
+  const tooBig = jsonBoundsProblem(raw);
+  if (tooBig) throw invalid('cartData', tooBig);
   let cart: { item?: unknown };
   try {
     cart = JSON.parse(raw);
@@ -124,8 +131,8 @@ function checkCart(f: Fields, amt: string): void {
   let lines = 0n;
   let units = 0n;
   for (const item of cart.item as Record<string, unknown>[]) {
-    const price = canonicalAmount(String(item?.goods_amt ?? ''));
-    const qty = canonicalAmount(String(item?.goods_quantity ?? '1'));
+    const price = canonicalAmount(scalar(item?.goods_amt, ''));
+    const qty = canonicalAmount(scalar(item?.goods_quantity, '1'));
     if (price === null || qty === null) throw invalid('cartData', 'items need goods_amt and goods_quantity as whole numbers');
     lines += BigInt(price);
     units += BigInt(price) * BigInt(qty);
