@@ -39,9 +39,15 @@ export async function deliverDue(deps: DeliveryDeps, limit = 20): Promise<number
   let claimed = 0;
   try {
     for (;;) {
-      claimed += await pool.fill(limit - claimed);
-      if (!pool.inFlight()) break;
-      await pool.settled();
+      const started = await pool.fill(limit - claimed);
+      claimed += started;
+      if (pool.inFlight()) {
+        await pool.settled();
+        continue;
+      }
+      // Nothing in flight. If this fill started deliveries, they may all have settled while it was
+      // still claiming with their slots counted as busy (rows skipped as over a limit): fill again.
+      if (started === 0 || claimed >= limit) break;
     }
   } finally {
     await pool.idle(); // a failed claim leaves no delivery running behind the caller's back

@@ -12,7 +12,7 @@ import { ownEarlier } from './own-earlier.ts';
 import { syncConfirm } from './confirm.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
 import type { Queryable } from '../../db/db.ts';
-import type { PaymentChanges, PaymentRef } from './repo.ts';
+import { updatePayment, type PaymentChanges, type PaymentRef } from './repo.ts';
 import { postHold, postPaidOut, postRelease } from '../ledger/postings.ts';
 
 export const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
@@ -77,9 +77,12 @@ async function execute(
   const d = stored.decision;
   const amount = BigInt(d.amount);
   if (d.kind === 'void' && !d.submitted) {
-    // Never reached a processor: nothing to void there, so one guarded write is the whole cancel.
-    const done = await recordCancel(deps, ctx, p, d.kind, amount, stored.reason, 'response', (q, u) =>
-      markRecoveryPoint(q, ctx.requestKey, 'done', { paymentId: u.id }));
+    // Never reached a processor: nothing to void there, so one guarded write is the whole cancel
+    // (in a transaction with the key's recovery point only when the request has a key).
+    const key = ctx.requestKey;
+    const done = await recordCancel(deps, ctx, p, d.kind, amount, stored.reason, 'response', key
+      ? (q, u) => markRecoveryPoint(q, key, 'done', { paymentId: u.id })
+      : undefined);
     return done ? { payment: done, amount } : RETRY;
   }
   const data = { decision: { ...d, amount: amount.toString() }, reason: stored.reason };
@@ -99,18 +102,21 @@ async function execute(
 
 function recordCancel(
   deps: CoreDeps, ctx: CallContext, p: Payment, kind: CancelDecision['kind'], amount: bigint, reason: string | null,
-  source: OutcomeSource, finished: (q: Queryable, u: Payment, at: Date) => Promise<unknown>,
+  source: OutcomeSource, finished: ((q: Queryable, u: Payment, at: Date) => Promise<unknown>) | undefined,
 ) {
   const now = deps.clock.now();
   const canceledTotal = p.amountCanceled + amount;
   const closes = canceledTotal + p.amountRefunded >= p.amount;
   const info = { dialect: ctx.dialect, requestId: ctx.requestId, amount, data: { kind, source, operationId: p.pendingData?.operationId } };
   // Only a reversal moves money (reserved → payer); a void never had any.
+  // With nothing else to write, the single guarded statement needs no transaction (the hot path).
   const write = (event: 'canceled' | 'partially_canceled', changes: PaymentChanges) =>
-    updateWithJournal(deps, p, event, changes, now, info, async (q, u) => {
-      if (kind === 'reversal') await postPaidOut(q, u, amount, now, 'reversal');
-      await finished(q, u, now);
-    });
+    kind !== 'reversal' && !finished
+      ? updatePayment(deps.db, p, event, changes, now, info)
+      : updateWithJournal(deps, p, event, changes, now, info, async (q, u) => {
+        if (kind === 'reversal') await postPaidOut(q, u, amount, now, 'reversal');
+        if (finished) await finished(q, u, now);
+      });
   if (!closes) {
     return write('partially_canceled', {
       ...CLEAR_PENDING,
