@@ -3,7 +3,7 @@
 // may be 5xx-class (HTTP 5xx; Antom SYSTEM_ERROR / UNKNOWN_EXCEPTION; NICEPAY 1003 / 1004) unless a
 // processor trigger asked for an unknown outcome, every answer keeps its dialect's format, and a
 // refusal changes nothing. Then impossible dates, in every dialect's date fields, must be refused.
-// KASIR_FUZZ_RUNS=10000 (requests per dialect, default 1000) and KASIR_FUZZ_SEED=<n> replay a run;
+// KASIR_FUZZ_RUNS=10000 (requests per dialect, default 1000); KASIR_FUZZ_SEED=<n> replays a run, =random explores;
 // with more than a few thousand runs, also pass --test-timeout=0 (npm test bounds a test at 120 s).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +23,10 @@ import { MANUAL_CARD, usd } from './helpers/security-targets.ts';
 import { impossibleDates, iso, wib, type Parts } from './helpers/strict-dates.ts';
 
 const RUNS = Number(process.env.KASIR_FUZZ_RUNS ?? 1000);
-const SEED = Number(process.env.KASIR_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+// A fixed default seed keeps `npm test` deterministic (the same hostile requests every run, so a red
+// run always means a change broke something); KASIR_FUZZ_SEED=random explores new ones.
+const GIVEN_SEED = process.env.KASIR_FUZZ_SEED;
+const SEED = GIVEN_SEED === 'random' ? Math.floor(Math.random() * 2 ** 31) : Number(GIVEN_SEED ?? 424242);
 const BATCH = 8;
 
 const h = await startKasir();
