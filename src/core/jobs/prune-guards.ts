@@ -6,6 +6,7 @@
 // split the work instead of waiting on each other's locks, and a batch is bounded so no statement
 // holds many locks or runs long.
 import type { CoreDeps } from '../deps.ts';
+import { deleteInBatches } from './prune.ts';
 
 const BATCH = 5_000;
 // Seconds a passed rate window is kept: a process whose clock lags a little behind ours must not
@@ -29,17 +30,8 @@ export async function pruneGuards(core: Pick<CoreDeps, 'db' | 'clock'>): Promise
   const now = core.clock.now();
   const windowsBefore = Math.floor(now.getTime() / 1000) - WINDOW_KEEP_SECONDS;
   return {
-    replays: await inBatches(core, PRUNE_REPLAYS, new Date(now.getTime() - REPLAY_KEEP_MS)),
-    windows: await inBatches(core, PRUNE_WINDOWS, windowsBefore),
+    replays: await deleteInBatches(core.db, PRUNE_REPLAYS, new Date(now.getTime() - REPLAY_KEEP_MS), BATCH),
+    windows: await deleteInBatches(core.db, PRUNE_WINDOWS, windowsBefore, BATCH),
   };
 }
 
-/** Runs a bounded delete until a batch comes back short: only rows already expired qualify, so it ends. */
-async function inBatches(core: Pick<CoreDeps, 'db'>, sql: string, before: unknown): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const { rowCount } = await core.db.query(sql, [before, BATCH]);
-    total += rowCount;
-    if (rowCount < BATCH) return total;
-  }
-}

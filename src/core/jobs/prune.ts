@@ -44,18 +44,21 @@ export interface Pruned {
 export async function pruneExpired(core: Pick<CoreDeps, 'db' | 'clock'>, s: PruneSettings): Promise<Pruned> {
   const now = core.clock.now();
   return {
-    keys: await bounded(core, PRUNE_KEYS, now),
-    notifications: await bounded(core, PRUNE_OUTBOX, new Date(now.getTime() - s.outboxRetentionMs)),
+    keys: await deleteInBatches(core.db, PRUNE_KEYS, now),
+    notifications: await deleteInBatches(core.db, PRUNE_OUTBOX, new Date(now.getTime() - s.outboxRetentionMs)),
   };
 }
 
-/** Deletes batch by batch until one comes back short, or MAX_BATCHES ran (the next run goes on). */
-async function bounded(core: Pick<CoreDeps, 'db'>, sql: string, before: Date): Promise<number> {
+/**
+ * Deletes batch by batch (`sql` takes the cut-off as $1 and the batch size as $2) until one comes
+ * back short, or `maxBatches` ran (what is left waits for the next run). Shared by the prune jobs.
+ */
+export async function deleteInBatches(db: CoreDeps['db'], sql: string, before: unknown, batch = BATCH, maxBatches = MAX_BATCHES): Promise<number> {
   let total = 0;
-  for (let i = 0; i < MAX_BATCHES; i++) {
-    const { rowCount } = await core.db.query(sql, [before, BATCH]);
+  for (let i = 0; i < maxBatches; i++) {
+    const { rowCount } = await db.query(sql, [before, batch]);
     total += rowCount;
-    if (rowCount < BATCH) break;
+    if (rowCount < batch) break;
   }
   return total;
 }
