@@ -10,7 +10,7 @@ import { authorizeOutcomeOf, processorOf, ProcessorTimeout, type AuthorizeOutcom
 import type { Payment } from './model.ts';
 import { ownEarlier } from './own-earlier.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
-import { afterLostWrite, claimData, markUnknown, openOperationOf, type OutcomeSource } from './processor-call.ts';
+import { afterLostWrite, claimData, markUnknown, openOperationOf, ownsPending, type OutcomeSource } from './processor-call.ts';
 import { postCapture } from '../ledger/postings.ts';
 import type { Queryable } from '../../db/db.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
@@ -46,6 +46,16 @@ export async function confirmPayment(deps: CoreDeps, ctx: CallContext, input: Co
     const claim = await claimSubmission(deps, ctx, p, { paymentMethod: method, methodType: input.methodType ?? p.methodType });
     return claim ? authorize(deps, ctx, claim.claimed, claim.op, input.card) : RETRY;
   });
+}
+
+/**
+ * A create-and-submit request (Antom pay, NICEPAY registration) run again after a crash: submits a
+ * payment its first attempt made but never submitted, or finishes that attempt's own submission
+ * left unanswered; any other payment is answered as it is.
+ */
+export async function submitIfOwed(deps: CoreDeps, ctx: CallContext, p: Payment, card?: CardData): Promise<Payment> {
+  if (!PRE_SUBMIT.has(p.status) && !ownsPending(ctx, p, 'confirm')) return p;
+  return (await confirmPayment(deps, ctx, { ref: { id: p.id }, card })).payment;
 }
 
 /**

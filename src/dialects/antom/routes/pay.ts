@@ -3,11 +3,10 @@
 import { KasirError, invalidParameter } from '../../../core/errors.ts';
 import { requestHash } from '../../../core/idempotency.ts';
 import { isCurrency } from '../../../core/money.ts';
-import { confirmPayment } from '../../../core/payments/confirm.ts';
+import { submitIfOwed } from '../../../core/payments/confirm.ts';
 import { createPayment } from '../../../core/payments/create.ts';
 import type { Payment } from '../../../core/payments/model.ts';
 import { readPayment } from '../../../core/payments/pending.ts';
-import { ownsPending } from '../../../core/payments/processor-call.ts';
 import { findPayment } from '../../../core/payments/repo.ts';
 import { checkoutPath } from '../../../http/checkout-link.ts';
 import { validator } from '../../../http/validate.ts';
@@ -52,14 +51,14 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
       // A cashier card payment without card data waits for the buyer to enter the card on the
       // checkout page: nothing to submit yet. Everything else is submitted now.
       const submits = method !== 'card' || Boolean(cardNo);
-      const submit = (p: Payment) => confirmPayment(deps.core, ctx, { ref: { id: p.id }, card: cardNo ? { number: cardNo } : undefined });
+      const card = cardNo ? { number: cardNo } : undefined;
       const existing = await findPayment(deps.core.db, ctx.merchant.id, { antomPaymentRequestId: body.paymentRequestId });
       if (existing) {
         // The stored answer is gone (kept 24 h) or was never written (crash): compare with the request
         // the payment was made from, finish what a crashed attempt left (made but not submitted, or
         // its own submission unanswered), and answer with the payment as it is now.
         if (existing.dialectData.requestHash !== hash) throw new KasirError('IDEMPOTENCY_MISMATCH', 'paymentRequestId was used for another payment');
-        if (submits && (existing.status === 'requires_confirmation' || ownsPending(ctx, existing, 'confirm'))) await submit(existing);
+        if (submits) await submitIfOwed(deps.core, ctx, existing, card);
         // Read as it is now: an unpaid payment past its expiry answers as expired.
         return renderPay(deps, await readPayment(deps.core, ctx, { antomPaymentRequestId: body.paymentRequestId }));
       }
@@ -83,7 +82,7 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
           requestHash: hash,
         }),
       });
-      if (submits) p = (await submit(p)).payment;
+      if (submits) p = await submitIfOwed(deps.core, ctx, p, card);
       return renderPay(deps, p);
     },
   });

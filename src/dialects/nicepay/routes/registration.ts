@@ -7,8 +7,7 @@ import { KasirError } from '../../../core/errors.ts';
 import { requestHash } from '../../../core/idempotency.ts';
 import { keyedStage, type DialectAnswers } from '../../../http/pipeline.ts';
 import { jsonBoundsProblem } from '../../../http/json-bounds.ts';
-import { ownsPending } from '../../../core/payments/processor-call.ts';
-import { confirmPayment } from '../../../core/payments/confirm.ts';
+import { submitIfOwed } from '../../../core/payments/confirm.ts';
 import { createPayment } from '../../../core/payments/create.ts';
 import type { Payment } from '../../../core/payments/model.ts';
 import { findPayment } from '../../../core/payments/repo.ts';
@@ -239,9 +238,7 @@ async function register(deps: NicepayDeps, auth: Authenticated, order: Order): P
 async function issue(deps: NicepayDeps, auth: Authenticated, p: Payment): Promise<Payment> {
   const d = nicepayData(p);
   // A re-send after a crash also finishes the submission its first attempt left unanswered.
-  const unsubmitted = p.status === 'requires_payment_method' || p.status === 'requires_confirmation';
-  if (!isPaidOffline(d.payMethod) || !(unsubmitted || ownsPending(auth.ctx, p, 'confirm'))) return p;
-  return (await confirmPayment(deps.core, auth.ctx, { ref: { id: p.id } })).payment;
+  return isPaidOffline(d.payMethod) ? submitIfOwed(deps.core, auth.ctx, p) : p;
 }
 
 export function registrationResponse(p: Payment): Record<string, unknown> {
