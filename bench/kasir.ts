@@ -61,7 +61,7 @@ export async function startKasir(db: Db): Promise<Kasir> {
     db,
     origin,
     merchantId: merchant.id,
-    ctx: { merchant: { id: merchant.id, contract: merchant.contract }, dialect: 'native', requestId: 'bench-setup' },
+    ctx: { merchant: { id: merchant.id, mode: merchant.mode, contract: merchant.contract }, dialect: 'native', requestId: 'bench-setup' },
     apiKey: native.apiKey,
     apiSecret: native.apiSecret,
     stamps(count) {

@@ -11,6 +11,7 @@ import { adminApi } from './http/admin.ts';
 import { KasirError } from './core/errors.ts';
 import { renderError } from './dialects/native/render.ts';
 import { sendEnvelope } from './dialects/native/route.ts';
+import { connectorNotifications } from './http/connector-notify.ts';
 import { checkoutPages } from './http/checkout.ts';
 import { captureRawBodies } from './http/raw-body.ts';
 import { requestIdFor } from './http/request-id.ts';
@@ -79,5 +80,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken });
   await mountDialects(app, { core: deps.core, merchants: deps.merchants, credentials: deps.credentials, publicUrl: deps.publicUrl, limiter });
   await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });
+  await app.register(connectorNotifications, { core: deps.core });
   return app;
 }

@@ -43,6 +43,8 @@ export const ConfigSchema = Type.Object({
   KASIR_EXPIRY_SWEEP_MS: Type.Integer({ minimum: 100, default: 5_000, description: 'how often unpaid payments are expired' }),
   KASIR_SETTLEMENT_DELAY_MS: Type.Integer({ minimum: 0, default: 86_400_000, description: 'how long captured funds stay pending before they become available' }),
   KASIR_SETTLEMENT_EVERY_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'how often payments due for settlement are settled' }),
+  KASIR_CONNECTOR_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000, description: 'how long one call to an upstream provider may take before its outcome is unknown (then reconciled by inquiry)' }),
+  KASIR_UPSTREAM_POLL_MS: Type.Integer({ minimum: 100, default: 60_000, description: 'how often payments waiting for their buyer at an upstream provider are asked about (a lost notification)' }),
   KASIR_RECONCILE_EVERY_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'how often timed-out processor calls are reconciled' }),
   KASIR_PROCESSOR_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: 'how long a processor call may hold a payment before the reconciler may take it over' }),
   KASIR_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000, description: 'how long a request holds its idempotency key before a retry may take it over and resume; keep it above KASIR_PROCESSOR_LEASE_MS' }),

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     bodyLimit: config.KASIR_BODY_LIMIT,
     logLevel: config.KASIR_LOG_LEVEL,
     sandboxLatencyMs: config.KASIR_SANDBOX_LATENCY_MS,
+    connectorTimeoutMs: config.KASIR_CONNECTOR_TIMEOUT_MS,
     leaseMs: config.KASIR_PROCESSOR_LEASE_MS,
     idempotencyLeaseMs: config.KASIR_IDEMPOTENCY_LEASE_MS,
     allowPrivateTargets: config.KASIR_ALLOW_PRIVATE_TARGETS,
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     expiryEveryMs: config.KASIR_EXPIRY_SWEEP_MS,
     deliveryEveryMs: 500, // only new rows wait for this: a freed slot is refilled at once
     reconcileEveryMs: config.KASIR_RECONCILE_EVERY_MS,
+    upstreamPollEveryMs: config.KASIR_UPSTREAM_POLL_MS,
     settlementEveryMs: config.KASIR_SETTLEMENT_EVERY_MS,
     settlementDelayMs: config.KASIR_SETTLEMENT_DELAY_MS,
     pruneEveryMs: config.KASIR_PRUNE_EVERY_MS,

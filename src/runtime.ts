@@ -40,6 +40,8 @@ export interface DepsOptions {
   bodyLimit?: number;
   logLevel?: string;
   sandboxLatencyMs?: number;
+  /** How long one call to an upstream provider may take before its outcome is unknown. */
+  connectorTimeoutMs?: number;
   leaseMs?: number;
   waitMs?: number;
   idempotencyLeaseMs?: number;
@@ -63,7 +65,7 @@ export function createDeps(o: DepsOptions): AppDeps {
     core: {
       db: o.db,
       clock: o.clock,
-      processors: createProcessors({ db: o.db, clock: o.clock, latencyMs: o.sandboxLatencyMs, publicUrl }),
+      processors: createProcessors({ db: o.db, clock: o.clock, latencyMs: o.sandboxLatencyMs, publicUrl, box, connectorTimeoutMs: o.connectorTimeoutMs }),
       leaseMs: o.leaseMs ?? 30_000,
       waitMs: o.waitMs ?? 10_000,
       idempotencyLeaseMs: o.idempotencyLeaseMs ?? 60_000,

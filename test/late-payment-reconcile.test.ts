@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';
 import { capturePayment } from '../src/core/payments/capture.ts';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
+import { sandboxes, withSandbox } from './helpers/processor-faults.ts';
 import { buyerPays, cancel, capture, CARDS, cardPayment, createPayment, eventTypes, expectStatus, get, refund, stored } from './helpers/native.ts';
 import { balances, journalKinds } from './helpers/ledger.ts';
 
@@ -105,13 +106,13 @@ test('reconciliation: a timed-out capture, refund and cancel each finish once', 
 /** A process that claimed a capture and died (its call hangs forever); `reached`: after the processor booked it. */
 async function captureThenDie(reached: boolean) {
   const p = await cardPayment(m, CARDS.succeeds, { captureMethod: 'manual', currency: 'USD', amount: '10.00' });
-  const sandbox = h.deps.core.processors.byName.sandbox;
+  const sandbox = sandboxes(h.deps.core).sandbox;
   const dies = (async (...a: Parameters<typeof sandbox.capture>) => {
     if (reached) await sandbox.capture(...a);
     return new Promise<never>(() => {});
   }) as typeof sandbox.capture;
-  const dying = { ...h.deps.core, processors: { default: 'sandbox', byName: { sandbox: { ...sandbox, capture: dies } } } };
-  const ctx = { merchant: { id: m.merchantId, contract: {} }, dialect: 'native' as const, requestId: 'dead' };
+  const dying = withSandbox(h.deps.core, { ...sandbox, capture: dies });
+  const ctx = { merchant: { id: m.merchantId, mode: 'test' as const, contract: {} }, dialect: 'native' as const, requestId: 'dead' };
   void capturePayment(dying, ctx, { ref: { id: p.id } });
   for (let i = 0; i < 100 && !(await stored(h, p.id)).pendingOperation; i++) await new Promise((r) => setTimeout(r, 10));
   return p;

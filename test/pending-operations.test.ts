@@ -8,12 +8,13 @@ import { refundPayment } from '../src/core/payments/refund.ts';
 import { runWithKey } from '../src/core/idempotency.ts';
 import { KasirError } from '../src/core/errors.ts';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
+import { sandboxes, withSandbox } from './helpers/processor-faults.ts';
 import { cancel, capture, CARDS, cardPayment, createPayment, expectStatus, get, refund, stored } from './helpers/native.ts';
 import { balances } from './helpers/ledger.ts';
 
 const h = await startKasir();
 const m = await nativeMerchant(h);
-const ctx = { merchant: { id: m.merchantId, contract: {} }, dialect: 'native' as const, requestId: 'test' };
+const ctx = { merchant: { id: m.merchantId, mode: 'test' as const, contract: {} }, dialect: 'native' as const, requestId: 'test' };
 
 test('a refund with an unknown outcome blocks a different refund; the same one finishes it once', async () => {
   const p = await cardPayment(m, CARDS.succeeds, { currency: 'USD', amount: '100.00', description: 'sandbox:refund_timeout' });
@@ -43,8 +44,8 @@ test('a cancel is refused while a refund is pending', async () => {
 
 test('a refund call that never reached the processor (connection reset) stays unknown until sync says so, then rolls back', async () => {
   const p = await cardPayment(m, CARDS.succeeds, { currency: 'USD', amount: '20.00' });
-  const sandbox = h.deps.core.processors.byName.sandbox;
-  const broken = { ...h.deps.core, processors: { default: 'sandbox', byName: { sandbox: { ...sandbox, refund: async () => { throw new Error('socket hang up'); } } } } };
+  const sandbox = sandboxes(h.deps.core).sandbox;
+  const broken = withSandbox(h.deps.core, { ...sandbox, refund: async () => { throw new Error('socket hang up'); } });
   await assert.rejects(refundPayment(broken, ctx, { ref: { id: p.id }, amount: 500n }), (e: KasirError) => e.code === 'OUTCOME_UNKNOWN');
   const s = await stored(h, p.id);
   assert.equal(s.pendingOperation, 'refund');
@@ -64,8 +65,8 @@ test('a refund call that never reached the processor (connection reset) stays un
 
 test('a refund that reached the processor but whose answer was lost is recorded once sync confirms it', async () => {
   const p = await cardPayment(m, CARDS.succeeds, { currency: 'USD', amount: '20.00' });
-  const sandbox = h.deps.core.processors.byName.sandbox;
-  const lost = { ...h.deps.core, processors: { default: 'sandbox', byName: { sandbox: { ...sandbox, refund: async (...a: Parameters<typeof sandbox.refund>) => { await sandbox.refund(...a); throw new Error('socket hang up'); } } } } };
+  const sandbox = sandboxes(h.deps.core).sandbox;
+  const lost = withSandbox(h.deps.core, { ...sandbox, refund: async (...a: Parameters<typeof sandbox.refund>) => { await sandbox.refund(...a); throw new Error('socket hang up'); } });
   await assert.rejects(refundPayment(lost, ctx, { ref: { id: p.id }, amount: 500n }), (e: KasirError) => e.code === 'OUTCOME_UNKNOWN');
   await reconcileUnknown(h.deps.core);
   assert.equal((await stored(h, p.id)).amountRefunded, 500n);

@@ -38,6 +38,7 @@ const EXPECTED: Record<PaymentEvent, [Status[], Status | null]> = {
   settled: [[OK, CANCELED], null],
   outcome_unknown: [ALL, null],
   operation_rolled_back: [ALL, null],
+  rerouted: [[PROC], null],
   submission_rolled_back: [[PROC], RC],
 };
 

@@ -1,6 +1,7 @@
 import type { Db } from '../db/db.ts';
 import type { Clock } from './clock.ts';
 import type { SecretBox } from './merchants/secret-box.ts';
+import type { MerchantMode } from './merchants/merchants.ts';
 import type { ContractOverrides } from './contracts/schema.ts';
 import type { RequestKey } from './idempotency.ts';
 import type { Dialect } from './payments/model.ts';
@@ -24,7 +25,8 @@ export interface CoreDeps {
 
 /** Who is calling: the authenticated merchant, through which dialect, for which request. */
 export interface CallContext {
-  merchant: { id: string; contract: ContractOverrides };
+  /** mode: a live merchant's payments go only to its connectors, and sandbox features are refused. */
+  merchant: { id: string; mode: MerchantMode; contract: ContractOverrides };
   /** 'system' for the background jobs (reconciler, settlement, expiry). */
   dialect: Dialect | 'system';
   requestId: string;

@@ -44,6 +44,11 @@ const table = {
   REQUEST_IN_FLIGHT: { meaning: 'The same request is still being processed', retryable: true },
   OUTCOME_UNKNOWN: { meaning: 'The processor did not answer in time; the outcome is being reconciled', retryable: true },
   INTERNAL: { meaning: 'Internal error', retryable: false },
+  // Live and test mode, connectors (src/processors/): decided before anything is created or sent.
+  NO_ROUTE: { meaning: 'No connector route of this live merchant matches the payment', retryable: false },
+  LIVE_MODE: { meaning: 'This test-mode feature is not available to a live merchant', retryable: false },
+  CONNECTOR_UNSUPPORTED: { meaning: 'The provider behind this payment cannot do this operation', retryable: false },
+  PROCESSOR_UNAVAILABLE: { meaning: 'No connector could take the payment; nothing was created upstream', retryable: true },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof table;

@@ -103,7 +103,8 @@ async function load(deps: CheckoutDeps, req: FastifyRequest): Promise<{ p: Payme
   const id = (req.params as { id: string }).id;
   if (!isUuid(id)) return null;
   const p = await getPaymentById(deps.core.db, id.toLowerCase());
-  if (!p || !holdsToken(p, (req.query as { token?: unknown }).token)) return null;
+  // A live payment is paid on its provider's own page: the simulator does not know it.
+  if (!p || p.processor !== 'sandbox' || !holdsToken(p, (req.query as { token?: unknown }).token)) return null;
   return { p, merchant: await getMerchant(deps.merchants.db, p.merchantId) };
 }
 
@@ -121,7 +122,7 @@ export async function checkoutPages(app: FastifyInstance, deps: CheckoutDeps): P
       return send(reply, 400, paymentPage(found.p, found.merchant.name, 'Choose Pay or Fail.'));
     }
     // The buyer acts on the payment's own merchant, in the payment's own profile.
-    const ctx: CallContext = { merchant: { id: found.merchant.id, contract: found.merchant.contract }, dialect: found.p.profile, requestId: req.id };
+    const ctx: CallContext = { merchant: { id: found.merchant.id, mode: found.merchant.mode, contract: found.merchant.contract }, dialect: found.p.profile, requestId: req.id };
     try {
       const p = await completeByBuyer(deps.core, ctx, { id: found.p.id }, outcome);
       if (p.status === 'canceled' || p.status === 'expired') {

@@ -6,6 +6,7 @@
 // NICEPAY referenceNo: the operation names it once it has validated the body).
 import { effectiveContract } from '../core/contracts/defaults.ts';
 import type { ContractOverrides } from '../core/contracts/schema.ts';
+import type { MerchantMode } from '../core/merchants/merchants.ts';
 import type { CallContext, CoreDeps } from '../core/deps.ts';
 import { KasirError } from '../core/errors.ts';
 import { runWithKey } from '../core/idempotency.ts';
@@ -32,6 +33,7 @@ export interface PipelineDeps {
 
 export interface AuthenticatedMerchant {
   id: string;
+  mode: MerchantMode;
   contract: ContractOverrides;
 }
 
@@ -90,7 +92,7 @@ export async function runPipeline<A, M extends AuthenticatedMerchant>(
   try {
     const merchant = await stages.authenticate();
     await admit(deps.limiter, answers.dialect, merchant);
-    const base: CallContext = { merchant: { id: merchant.id, contract: merchant.contract }, dialect: answers.dialect, requestId };
+    const base: CallContext = { merchant: { id: merchant.id, mode: merchant.mode, contract: merchant.contract }, dialect: answers.dialect, requestId };
     const call = (ctx: CallContext): Call<A> => ({
       ctx,
       keyed: (key, run) => keyedStage(answers, deps.core, ctx, key, run, rendered),

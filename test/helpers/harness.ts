@@ -28,7 +28,7 @@ export interface Harness {
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
 /** Starts Kasir for one test file; the database and server are torn down by `after`. */
-export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; waitMs?: number; sandboxLatencyMs?: number } = {}): Promise<Harness> {
+export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; waitMs?: number; sandboxLatencyMs?: number; connectorTimeoutMs?: number } = {}): Promise<Harness> {
   const clock = opts.clock ?? new FixedClock(Date.now());
   const url = process.env.DATABASE_URL;
   const schema = url ? `kasir_test_${randomBytes(6).toString('hex')}` : undefined;
@@ -48,6 +48,7 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
     leaseMs: opts.leaseMs,
     waitMs: opts.waitMs,
     sandboxLatencyMs: opts.sandboxLatencyMs,
+    connectorTimeoutMs: opts.connectorTimeoutMs,
     allowPrivateTargets: true, // test receivers listen on 127.0.0.1
   });
   app = await buildApp(deps);

@@ -63,7 +63,7 @@ async function lookAgainLater(deps: CoreDeps, id: string): Promise<void> {
 
 async function resolve(deps: CoreDeps, p: Payment): Promise<Payment> {
   const merchant = await getMerchant(deps.db, p.merchantId);
-  const ctx: CallContext = { merchant: { id: merchant.id, contract: merchant.contract }, dialect: 'system', requestId: 'reconciler' };
+  const ctx: CallContext = { merchant: { id: merchant.id, mode: merchant.mode, contract: merchant.contract }, dialect: 'system', requestId: 'reconciler' };
   const ref = { id: p.id };
   switch (p.pendingOperation) {
     case 'cancel':

@@ -5,6 +5,7 @@
 import type { CoreDeps } from '../deps.ts';
 import { startDelivery, type DeliveryDeps } from '../notifications/worker.ts';
 import { sweepExpired } from './expiry.ts';
+import { pollAwaitingUpstream } from './poll-upstream.ts';
 import { pruneExpired } from './prune.ts';
 import { pruneGuards } from './prune-guards.ts';
 import { reconcileUnknown } from './reconcile.ts';
@@ -22,6 +23,8 @@ export interface JobSettings {
   /** How often expired idempotency keys and finished notifications past retention are deleted. */
   pruneEveryMs: number;
   outboxRetentionMs: number;
+  /** How often payments waiting for their buyer at an upstream provider are asked about (default 60 s). */
+  upstreamPollEveryMs?: number;
 }
 
 export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings, onError: (job: string, err: unknown) => void): () => Promise<void> {
@@ -32,6 +35,7 @@ export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings
     every(s.settlementEveryMs, () => settleDue(core, s.settlementDelayMs), (err) => onError('settlement', err)),
     every(s.guardPruneEveryMs ?? 60_000, () => pruneGuards(core), (err) => onError('prune-guards', err)),
     every(s.pruneEveryMs, () => pruneExpired(core, s), (err) => onError('prune', err)),
+    every(s.upstreamPollEveryMs ?? 60_000, () => pollAwaitingUpstream(core, { everyMs: s.upstreamPollEveryMs ?? 60_000 }), (err) => onError('poll-upstream', err)),
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));

@@ -14,10 +14,15 @@ export interface MerchantDeps {
   box: SecretBox;
 }
 
+export const MERCHANT_MODES = ['test', 'live'] as const;
+export type MerchantMode = (typeof MERCHANT_MODES)[number];
+
 export interface Merchant {
   id: string;
   name: string;
   status: 'active' | 'suspended';
+  /** test: payments reach only the sandbox; live: only the merchant's connector accounts. */
+  mode: MerchantMode;
   contract: ContractOverrides;
   createdAt: Date;
   updatedAt: Date;
@@ -28,13 +33,14 @@ function rowToMerchant(r: Record<string, unknown>): Merchant {
     id: r.id as string,
     name: r.name as string,
     status: r.status as Merchant['status'],
+    mode: (r.mode as MerchantMode) ?? 'test',
     contract: (r.contract as ContractOverrides) ?? {},
     createdAt: new Date(r.created_at as string),
     updatedAt: new Date(r.updated_at as string),
   };
 }
 
-const MERCHANT_COLUMNS = 'id, name, status, contract, created_at, updated_at';
+const MERCHANT_COLUMNS = 'id, name, status, mode, contract, created_at, updated_at';
 
 /**
  * A dialect's part of creating a merchant: it issues that dialect's credentials inside the merchant's
@@ -42,7 +48,7 @@ const MERCHANT_COLUMNS = 'id, name, status, contract, created_at, updated_at';
  * shown once (secrets included).
  */
 export interface CredentialProvisioner<Given = never, Issued = unknown> {
-  issue(q: Queryable, deps: MerchantDeps, merchantId: string, given: Given | undefined): Promise<Issued>;
+  issue(q: Queryable, deps: MerchantDeps, merchant: { id: string; mode: MerchantMode }, given: Given | undefined): Promise<Issued>;
 }
 
 /** Provisioners by dialect name, in the order credentials are issued (and shown). */
@@ -60,17 +66,22 @@ export type GivenCredentials<P extends Provisioners> = { [D in keyof P]?: GivenT
 export type NewMerchant<P extends Provisioners = Provisioners> = { merchant: Merchant } & { [D in keyof P]: IssuedBy<P[D]> };
 
 /** Creates a merchant with credentials for every dialect; secrets appear only in this result. */
-export async function createMerchant<P extends Provisioners>(deps: ProvisioningDeps<P>, name: string, given: GivenCredentials<P> = {}): Promise<NewMerchant<P>> {
+export async function createMerchant<P extends Provisioners>(
+  deps: ProvisioningDeps<P>,
+  name: string,
+  given: GivenCredentials<P> = {},
+  mode: MerchantMode = 'test',
+): Promise<NewMerchant<P>> {
   const now = deps.clock.now();
   const id = uuidv7(deps.clock);
   return deps.db.tx(async (q) => {
     const { rows } = await q.query(
-      `INSERT INTO merchants (id, name, status, contract, created_at, updated_at) VALUES ($1, $2, 'active', '{}', $3, $3) RETURNING ${MERCHANT_COLUMNS}`,
-      [id, name, now],
+      `INSERT INTO merchants (id, name, status, mode, contract, created_at, updated_at) VALUES ($1, $2, 'active', $4, '{}', $3, $3) RETURNING ${MERCHANT_COLUMNS}`,
+      [id, name, now, mode],
     );
     const issued: Record<string, unknown> = {};
     for (const [dialect, provisioner] of Object.entries(deps.provisioners)) {
-      issued[dialect] = await provisioner.issue(q, deps, id, (given as Record<string, never>)[dialect]);
+      issued[dialect] = await provisioner.issue(q, deps, { id, mode }, (given as Record<string, never>)[dialect]);
     }
     return { merchant: rowToMerchant(rows[0]), ...issued } as NewMerchant<P>;
   });
@@ -96,7 +107,7 @@ export async function rotateCredential<P extends Provisioners, D extends keyof P
   dialect: D,
   overlapSeconds: number,
 ): Promise<{ issued: IssuedBy<P[D]>; previousKeysExpireAt: Date }> {
-  await getMerchant(deps.db, merchantId);
+  const merchant = await getMerchant(deps.db, merchantId);
   const expires = new Date(deps.clock.now().getTime() + overlapSeconds * 1000);
   return deps.db.tx(async (q) => {
     await q.query(
@@ -104,7 +115,7 @@ export async function rotateCredential<P extends Provisioners, D extends keyof P
         WHERE merchant_id = $1 AND dialect = $3`,
       [merchantId, expires, dialect],
     );
-    const issued = (await deps.provisioners[dialect]!.issue(q, deps, merchantId, undefined)) as IssuedBy<P[D]>;
+    const issued = (await deps.provisioners[dialect]!.issue(q, deps, merchant, undefined)) as IssuedBy<P[D]>;
     return { issued, previousKeysExpireAt: expires };
   });
 }
@@ -155,7 +166,7 @@ export interface CredentialRecord {
   expiresAt: Date | null;
 }
 
-const CREDENTIAL_SELECT = `SELECT c.key_id, c.secret_enc, c.data, c.expires_at, m.id, m.name, m.status, m.contract, m.created_at, m.updated_at
+const CREDENTIAL_SELECT = `SELECT c.key_id, c.secret_enc, c.data, c.expires_at, m.id, m.name, m.status, m.mode, m.contract, m.created_at, m.updated_at
        FROM credentials c JOIN merchants m ON m.id = c.merchant_id`;
 
 /** Looks a credential up by its public key id (native apiKey, Antom client id, NICEPAY iMid). */

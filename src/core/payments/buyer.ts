@@ -15,6 +15,7 @@ import { holdsLease, RETRY, WAIT, withPayment } from './pending.ts';
 import { afterLostWrite, claimData, openOperationOf } from './processor-call.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
 import { applyReport, checkReportable } from './report.ts';
+import { sandboxOnly } from './routing.ts';
 
 export type BuyerOutcome = 'succeeded' | 'failed';
 
@@ -44,14 +45,15 @@ async function claimCharge(deps: CoreDeps, ctx: CallContext, p: Payment): Promis
 }
 
 export async function completeByBuyer(deps: CoreDeps, ctx: CallContext, ref: PaymentRef, outcome: BuyerOutcome): Promise<Payment> {
+  if (ctx.merchant.mode === 'live') throw sandboxOnly('The sandbox buyer');
   return withPayment(deps, ctx, ref, null, async (p) => {
     // A cancel or capture being decided right now goes first; the buyer sees its result.
     if (holdsLease(p, deps.clock.now())) return WAIT;
     // The same keyed request again after its answer was lost: the buyer's outcome is already in place.
     if ((await ownEarlier(deps, ctx, p)).kind === 'completed') return p;
     const late = (await checkReportable(deps, p, outcome === 'succeeded')) === 'late_funds';
-    const processor = processorOf(deps.processors, p);
-    if (!processor.simulateBuyer) throw new KasirError('API_NOT_ENABLED', 'The sandbox buyer is only available for test-mode payments');
+    const processor = await processorOf(deps.processors, p);
+    if (!processor.simulateBuyer) throw sandboxOnly('The sandbox buyer');
     if (late) {
       // Money sent after the cancel or expiry is a charge of its own at the processor (recorded with
       // the late funds, then reversed).

@@ -5,7 +5,8 @@ import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
 import { decideCancel, type CancelDecision, type CancelRequest } from './cancel-decision.ts';
-import type { Payment } from './model.ts';
+import { remainingAmount, type Payment } from './model.ts';
+import { requireAbility } from './routing.ts';
 import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
 import { runClaimed, type OutcomeSource, type ResumeMode } from './processor-call.ts';
 import { ownEarlier } from './own-earlier.ts';
@@ -58,6 +59,8 @@ export async function cancelPayment(deps: CoreDeps, ctx: CallContext, input: Can
       if ((await syncConfirm(deps, ctx, p)) !== 'still_pending') return RETRY;
     }
     const decision = decideCancel(p, contract, now, req);
+    const reachesProcessor = !(decision.kind === 'void' && !decision.submitted);
+    if (reachesProcessor && BigInt(decision.amount) < remainingAmount(p)) await requireAbility(deps, p, 'partialCancel', 'A partial cancel');
     return execute(deps, ctx, p, { decision, reason: input.reason ?? null });
   });
 }

@@ -6,7 +6,7 @@ import type { CallContext, CoreDeps } from '../deps.ts';
 import { invalidParameter, KasirError } from '../errors.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
 import { finishOperation, insertOperation, newOperation, recordAuthorizationResult } from '../processors/operations.ts';
-import { authorizeOutcomeOf, processorOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationRecord } from '../processors/processor.ts';
+import { authorizeOutcomeOf, processorOf, ProcessorTimeout, ProcessorUnavailable, type AuthorizeOutcome, type CardData, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { ownEarlier } from './own-earlier.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
@@ -14,6 +14,7 @@ import { afterLostWrite, claimData, markUnknown, openOperationOf, ownsPending, t
 import { postCapture } from '../ledger/postings.ts';
 import type { Queryable } from '../../db/db.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
+import { firstRoute, refuseTestFeatures } from './routing.ts';
 
 export interface ConfirmInput {
   ref: PaymentRef;
@@ -43,6 +44,7 @@ export async function confirmPayment(deps: CoreDeps, ctx: CallContext, input: Co
     }
     const method = input.paymentMethod ?? p.paymentMethod;
     if (!method) throw invalidParameter('paymentMethod', 'is required to confirm this payment');
+    refuseTestFeatures(ctx, { card: input.card });
     const claim = await claimSubmission(deps, ctx, p, { paymentMethod: method, methodType: input.methodType ?? p.methodType });
     return claim ? authorize(deps, ctx, claim.claimed, claim.op, input.card) : RETRY;
   });
@@ -68,11 +70,14 @@ export async function claimSubmission(
   p: Payment,
   method: { paymentMethod: string | null; methodType: string | null },
 ): Promise<{ claimed: Payment; op: OperationRecord } | null> {
+  // The route is chosen again now: the method may only be known at this point, routes may have changed.
+  const processor = await firstRoute(deps, ctx, { method: method.paymentMethod, currency: p.currency, captureMethod: p.captureMethod });
   const now = deps.clock.now();
-  const op = newOperation(deps.clock, p, { kind: 'authorize', amount: p.amount });
+  const op = newOperation(deps.clock, { ...p, processor }, { kind: 'authorize', amount: p.amount });
   const claimed = await deps.db.tx(async (q) => {
     const u = await updatePayment(q, p, 'submitted', {
       ...method,
+      processor,
       confirmedAt: now,
       pendingOperation: 'confirm',
       pendingState: 'in_flight',
@@ -90,8 +95,9 @@ export async function claimSubmission(
 async function authorize(deps: CoreDeps, ctx: CallContext, claimed: Payment, op: OperationRecord, card: CardData | undefined): Promise<ConfirmResult | typeof RETRY> {
   let outcome: AuthorizeOutcome;
   try {
-    outcome = await processorOf(deps.processors, claimed).authorize(op, claimed, card);
+    outcome = await (await processorOf(deps.processors, claimed)).authorize(op, claimed, card);
   } catch (err) {
+    if (err instanceof ProcessorUnavailable) return failOver(deps, ctx, claimed, op, card, err.message);
     // A timeout or any failure without an answer: the processor may have authorized or charged.
     const error = err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200);
     const unknown = await markUnknown(deps, ctx, claimed, op, error);
@@ -99,6 +105,41 @@ async function authorize(deps: CoreDeps, ctx: CallContext, claimed: Payment, op:
   }
   const recorded = await recordAuthorization(deps, ctx, claimed, op.id, outcome, 'response');
   return recorded ? { payment: recorded, outcomeUnknown: false } : settledElsewhere(deps, op);
+}
+
+/**
+ * The processor said "not available" before creating anything: the submission moves to the next
+ * route not tried yet, under a new operation record (same claim, same lease). With none left, the
+ * submission is rolled back — nothing exists anywhere — and the caller may send it again later.
+ */
+async function failOver(deps: CoreDeps, ctx: CallContext, p: Payment, op: OperationRecord, card: CardData | undefined, why: string): Promise<ConfirmResult | typeof RETRY> {
+  const now = deps.clock.now();
+  const tried = new Set([...((p.pendingData?.tried as string[] | undefined) ?? []), p.processor]);
+  const routes = await deps.processors.candidates(ctx.merchant, { method: p.paymentMethod, currency: p.currency, captureMethod: p.captureMethod });
+  const next = routes.find((name) => !tried.has(name));
+  const released = { source: 'response', unavailable: why.slice(0, 200) };
+  const info = { dialect: ctx.dialect, requestId: ctx.requestId };
+  if (!next) {
+    const undone = await updateWithJournal(deps, p, 'submission_rolled_back', { ...CLEAR_PENDING, confirmedAt: null }, now, {
+      ...info, data: { operation: 'authorize', operationId: op.id, ...released },
+    }, (q) => finishOperation(q, op.id, 'rolled_back', released, now));
+    if (!undone) return settledElsewhere(deps, op);
+    throw new KasirError('PROCESSOR_UNAVAILABLE', `No connector could take the payment (${why}); nothing was created upstream, send the same request again later`);
+  }
+  const nextOp = newOperation(deps.clock, { ...p, processor: next }, { kind: 'authorize', amount: p.amount });
+  const moved = await deps.db.tx(async (q) => {
+    const u = await updatePayment(q, p, 'rerouted', {
+      processor: next,
+      pendingUntil: new Date(now.getTime() + deps.leaseMs),
+      pendingData: claimData(ctx, nextOp, { tried: [...tried] }),
+    }, now, { ...info, data: { from: p.processor, to: next, operationId: nextOp.id, reason: why.slice(0, 200) } });
+    if (!u) return null;
+    await finishOperation(q, op.id, 'rolled_back', released, now);
+    await insertOperation(q, nextOp);
+    await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: nextOp.id });
+    return u;
+  });
+  return moved ? authorize(deps, ctx, moved, nextOp, card) : settledElsewhere(deps, op);
 }
 
 /** The processor answered but someone else wrote first (a sync, a rollback): never submit again, answer with what they recorded. */
@@ -112,7 +153,7 @@ async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, ca
   const now = deps.clock.now();
   const claimed = await updatePayment(deps.db, p, null, { pendingState: 'in_flight', pendingUntil: new Date(now.getTime() + deps.leaseMs) }, now);
   if (!claimed) return RETRY;
-  const found = await processorOf(deps.processors, claimed).sync(op, claimed);
+  const found = await (await processorOf(deps.processors, claimed)).sync(op, claimed);
   if (found.status === 'not_found') return authorize(deps, ctx, claimed, op, card);
   if (found.status === 'pending') {
     const unknown = await markUnknown(deps, ctx, claimed, op, 'still_pending');
@@ -130,7 +171,7 @@ async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, ca
 export async function syncConfirm(deps: CoreDeps, ctx: CallContext, p: Payment): Promise<'settled' | 'still_pending' | 'raced'> {
   const op = await openOperationOf(deps, p);
   // Ready to roll back: a charge the processor never saw must also never arrive later.
-  const found = await processorOf(deps.processors, p).abandon(op, p);
+  const found = await (await processorOf(deps.processors, p)).abandon(op, p);
   if (found.status === 'pending') {
     if (p.pendingState !== 'unknown') await markUnknown(deps, ctx, p, op, 'still_pending');
     return 'still_pending';

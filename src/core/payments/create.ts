@@ -3,6 +3,7 @@ import { antomStyleId, token, uuidv7 } from '../ids.ts';
 import type { CaptureMethod, Payment, Profile } from './model.ts';
 import { getPaymentById, insertPayment } from './repo.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
+import { firstRoute, refuseTestFeatures } from './routing.ts';
 
 export interface CreateInput {
   profile: Profile;
@@ -33,6 +34,8 @@ export async function createPayment(deps: CoreDeps, ctx: CallContext, input: Cre
     const made = await getPaymentById(deps.db, earlier);
     if (made && made.merchantId === ctx.merchant.id) return made;
   }
+  refuseTestFeatures(ctx, { description: input.description });
+  const processor = await firstRoute(deps, ctx, { method: input.paymentMethod ?? null, currency: input.currency, captureMethod: input.captureMethod ?? 'automatic' });
   const now = deps.clock.now();
   const id = uuidv7(deps.clock);
   const payment: Payment = {
@@ -62,7 +65,7 @@ export async function createPayment(deps: CoreDeps, ctx: CallContext, input: Cre
     pendingUntil: null,
     pendingData: null,
     cancellationReason: null,
-    processor: deps.processors.default,
+    processor,
     processorRef: null,
     dialectData: input.dialectData ?? {},
     antomPaymentId: antomStyleId(deps.clock),

@@ -47,7 +47,7 @@ export async function reverseLateFunds(deps: CoreDeps, ctx: CallContext, p: Paym
   if (!claimed) return RETRY;
   let outcome: OperationOutcome | 'pending';
   try {
-    outcome = fresh ? await processorOf(deps.processors, claimed).reverse(op, claimed) : await resumeReversal(deps, op, claimed);
+    outcome = fresh ? await (await processorOf(deps.processors, claimed)).reverse(op, claimed) : await resumeReversal(deps, op, claimed);
   } catch (err) {
     // No answer: the funds stay reserved, the reconciler asks again later.
     await markUnknown(deps, ctx, claimed, op, String((err as Error).message).slice(0, 200));
@@ -79,7 +79,7 @@ export async function reverseLateFunds(deps: CoreDeps, ctx: CallContext, p: Paym
 
 /** The reversal cannot be given up (the money is the payer's): a call the processor never saw is made now. */
 async function resumeReversal(deps: CoreDeps, op: OperationRecord, p: Payment): Promise<OperationOutcome | 'pending'> {
-  const processor = processorOf(deps.processors, p);
+  const processor = await processorOf(deps.processors, p);
   const found = await processor.sync(op, p);
   if (found.status === 'not_found') return processor.reverse(op, p);
   if (found.status === 'succeeded') return { ok: true };

@@ -64,7 +64,7 @@ export function keyIdentity(ctx: CallContext): string | null {
 }
 
 async function callProcessor(deps: CoreDeps, op: OperationRecord, p: Payment): Promise<OperationOutcome> {
-  const processor = processorOf(deps.processors, p);
+  const processor = await processorOf(deps.processors, p);
   switch (op.kind) {
     case 'capture':
       return processor.capture(op, p);
@@ -86,7 +86,7 @@ async function callProcessor(deps: CoreDeps, op: OperationRecord, p: Payment): P
  * reconciler instead makes sure it never will (`abandon`) and rolls it back.
  */
 async function resumeAtProcessor(deps: CoreDeps, op: OperationRecord, p: Payment, mode: ResumeMode): Promise<OperationOutcome | 'rolled_back'> {
-  const processor = processorOf(deps.processors, p);
+  const processor = await processorOf(deps.processors, p);
   const found = mode === 'reconcile' ? await processor.abandon(op, p) : await processor.sync(op, p);
   switch (found.status) {
     case 'succeeded':

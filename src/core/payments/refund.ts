@@ -3,6 +3,7 @@ import { KasirError } from '../errors.ts';
 import { effectiveContract } from '../contracts/defaults.ts';
 import { isUuid, uuidv7 } from '../ids.ts';
 import { remainingAmount, type Payment } from './model.ts';
+import { requireAbility } from './routing.ts';
 import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
 import { runClaimed, type ResumeMode } from './processor-call.ts';
 import { ownEarlier } from './own-earlier.ts';
@@ -87,6 +88,7 @@ export async function refundPayment(deps: CoreDeps, ctx: CallContext, input: Ref
     if (amount <= 0n || amount > refundable) {
       throw new KasirError('AMOUNT_EXCEEDS_AVAILABLE', 'The refund amount exceeds what is left to refund', { field: 'amount' });
     }
+    if (amount < refundable) await requireAbility(deps, p, 'partialRefund', 'A partial refund');
     return execute(deps, ctx, p, {
       amount: amount.toString(),
       refundId: uuidv7(deps.clock),

@@ -54,6 +54,9 @@ export const TRANSITIONS = {
   // The processor has no trace of a claimed call (the caller died before making it): the claim is
   // released, reserved funds go back; only the timeline changes.
   operation_rolled_back: { from: STATUSES, to: null },
+  // A connector answered a definite "not available" before creating anything: the submission moves
+  // to the next route (its own new operation record).
+  rerouted: { from: ['processing'], to: null },
   // The same for a submission: the payment is back to be confirmed again.
   submission_rolled_back: { from: ['processing'], to: 'requires_confirmation' },
 } as const satisfies Record<string, { from: readonly Status[]; to: Status | null }>;

@@ -85,6 +85,7 @@ export class ProcessorTimeout extends Error {
 export interface Processor {
   /** Stored on every payment it handles (payments.processor). */
   readonly name: string;
+  readonly abilities: ProcessorAbilities;
   authorize(op: OperationRecord, p: Payment, card: CardData | undefined): Promise<AuthorizeOutcome>;
   capture(op: OperationRecord, p: Payment): Promise<OperationOutcome>;
   /** Void an authorization, or close an unpaid QR / VA / redirect payment. */
@@ -108,14 +109,55 @@ export interface Processor {
   simulateBuyer?(op: OperationRecord, p: Payment, outcome: 'succeeded' | 'failed'): Promise<AuthorizeOutcome>;
 }
 
-/** The processors a Kasir process can send payments to, by name; `default` gets new payments. */
-export interface ProcessorSet {
-  default: string;
-  byName: Record<string, Processor>;
+/**
+ * The processor answered a definite "not available" before anything existed on its side (connection
+ * refused, account or method not enabled): the submission may go to the next route. Never thrown
+ * once the processor may have created something (that is an unknown outcome, synced).
+ */
+export class ProcessorUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProcessorUnavailable';
+  }
 }
 
-export function processorOf(set: ProcessorSet, p: Pick<Payment, 'processor'>): Processor {
-  const found = Object.hasOwn(set.byName, p.processor) ? set.byName[p.processor] : undefined;
-  if (!found) throw new Error(`payment processor ${p.processor} is not configured in this process`);
-  return found;
+/**
+ * What a processor can be asked at all (a connector's provider may lack an operation): checked
+ * before anything is sent, so the caller gets its dialect's clear refusal instead of an upstream one.
+ */
+export interface ProcessorAbilities {
+  /** A cancel of part of the amount (Antom has none). */
+  partialCancel: boolean;
+  /** Authorize now, capture later (NICEPAY direct v2 has none). */
+  manualCapture: boolean;
+  /** A refund of part of the amount. */
+  partialRefund: boolean;
+  /** Card numbers sent through Kasir (only the sandbox: live buyers type them on the provider's page). */
+  cardData: boolean;
+}
+
+export const ALL_ABILITIES: ProcessorAbilities = { partialCancel: true, manualCapture: true, partialRefund: true, cardData: true };
+
+/** What a new submission asks of a route. */
+export interface RouteWish {
+  method: string | null;
+  currency: string;
+  captureMethod: 'automatic' | 'manual';
+}
+
+/**
+ * The processors a Kasir process can send payments to. A payment names its own (payments.processor:
+ * `sandbox`, or a connector account's id); new submissions go where `candidates` says.
+ */
+export interface ProcessorSet {
+  get(name: string): Promise<Processor>;
+  /**
+   * Where a merchant's new submission may go, best first: test merchants the sandbox only, live
+   * merchants their matching connector routes only (empty: no route, refuse before creating).
+   */
+  candidates(merchant: { id: string; mode: 'test' | 'live' }, wish: RouteWish): Promise<string[]>;
+}
+
+export function processorOf(set: ProcessorSet, p: Pick<Payment, 'processor'>): Promise<Processor> {
+  return set.get(p.processor);
 }

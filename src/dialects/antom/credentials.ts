@@ -22,9 +22,11 @@ export interface AntomGiven {
  * The SANDBOX_ prefix lets SDKs route to /ams/sandbox/api; every prefix accepts every client id.
  */
 export const antomCredentials: CredentialProvisioner<AntomGiven, AntomCredentials> = {
-  async issue(q, deps, merchantId, given) {
+  async issue(q, deps, merchant, given) {
+    const merchantId = merchant.id;
     const merchantPublicKey = given?.merchantPublicKey;
-    const clientId = 'SANDBOX_' + randomCode(16);
+    // Live merchants' SDKs must call the live path (/ams/api), which they do for any other prefix.
+    const clientId = (merchant.mode === 'live' ? 'LIVE_' : 'SANDBOX_') + randomCode(16);
     const [gateway, merchantPair] = await Promise.all([newRsaKeyPair(), merchantPublicKey ? null : newRsaKeyPair()]);
     await insertCredential(q, deps, merchantId, 'antom', clientId, gateway.privateKeyPkcs8Pem, {
       merchantPublicKey: merchantPublicKey ?? merchantPair!.publicKeySpkiPem,

@@ -43,4 +43,9 @@ export const ANTOM_ERRORS: Readonly<Record<ErrorCode, AntomErrorSpec>> = {
   REQUEST_IN_FLIGHT: { resultCode: 'UNKNOWN_EXCEPTION', resultStatus: 'U' },
   OUTCOME_UNKNOWN: { resultCode: 'UNKNOWN_EXCEPTION', resultStatus: 'U' },
   INTERNAL: { resultCode: 'SYSTEM_ERROR', resultStatus: 'F' },
+  NO_ROUTE: { resultCode: 'PAYMENT_METHOD_NOT_SUPPORTED', resultStatus: 'F' },
+  LIVE_MODE: { resultCode: 'ACCESS_DENIED', resultStatus: 'F' },
+  CONNECTOR_UNSUPPORTED: { resultCode: 'PARAM_ILLEGAL', resultStatus: 'F' },
+  // U: the caller retries with the same parameters (the payment waits to be submitted again).
+  PROCESSOR_UNAVAILABLE: { resultCode: 'UNKNOWN_EXCEPTION', resultStatus: 'U' },
 };

@@ -9,7 +9,7 @@ export interface NativeCredentials {
 }
 
 export const nativeCredentials: CredentialProvisioner<never, NativeCredentials> = {
-  async issue(q, deps, merchantId) {
+  async issue(q, deps, { id: merchantId }) {
     const apiKey = token('kn_', 16);
     const apiSecret = token('ks_', 32);
     await insertCredential(q, deps, merchantId, 'native', apiKey, apiSecret, {});

@@ -41,4 +41,9 @@ export const NATIVE_ERRORS: Readonly<Record<ErrorCode, NativeErrorSpec>> = {
   REQUEST_IN_FLIGHT: { http: 409, code: 'CONFLICT' },
   OUTCOME_UNKNOWN: { http: 503, code: 'OUTCOME_UNKNOWN' },
   INTERNAL: { http: 500, code: 'INTERNAL_ERROR' },
+  NO_ROUTE: { http: 400, code: 'VALIDATION_ERROR' },
+  LIVE_MODE: { http: 403, code: 'FORBIDDEN' },
+  CONNECTOR_UNSUPPORTED: { http: 400, code: 'VALIDATION_ERROR' },
+  // Nothing was created upstream: the same request may be sent again later.
+  PROCESSOR_UNAVAILABLE: { http: 503, code: 'SERVICE_UNAVAILABLE' },
 };

@@ -53,7 +53,7 @@ export async function verifyToken(
   return {
     iMid: cred.keyId,
     merchantKey: cred.secret,
-    ctx: { merchant: { id: cred.merchant.id, contract: cred.merchant.contract }, dialect: 'nicepay', requestId },
+    ctx: { merchant: { id: cred.merchant.id, mode: cred.merchant.mode, contract: cred.merchant.contract }, dialect: 'nicepay', requestId },
   };
 }
 

@@ -12,7 +12,7 @@ export interface NicepayCredentials {
 
 /** A given iMid and key (e.g. the published IONPAYTEST pair) or freshly generated ones. */
 export const nicepayCredentials: CredentialProvisioner<Partial<NicepayCredentials>, NicepayCredentials> = {
-  async issue(q, deps, merchantId, given) {
+  async issue(q, deps, { id: merchantId }, given) {
     const iMid = given?.iMid ?? 'KSR' + randomCode(7);
     if (!/^[A-Za-z0-9]{10}$/.test(iMid)) throw new KasirError('INVALID_PARAMETER', 'iMid must be exactly 10 letters or digits', { field: 'nicepay.iMid' });
     const merchantKey = given?.merchantKey ?? randomBytes(64).toString('base64');

@@ -37,4 +37,9 @@ export const NICEPAY_ERRORS: Readonly<Record<ErrorCode, string>> = {
   REQUEST_IN_FLIGHT: '9002',
   OUTCOME_UNKNOWN: '1004',
   INTERNAL: '1003',
+  NO_ROUTE: '9331',
+  LIVE_MODE: '9331',
+  // "The merchant can not be partial cancellation" is NICEPAY's word for what cannot be asked.
+  CONNECTOR_UNSUPPORTED: '9332',
+  PROCESSOR_UNAVAILABLE: '1004',
 };

@@ -10,7 +10,7 @@ import type { Db } from '../../db/db.ts';
 import type { Payment } from '../../core/payments/model.ts';
 import { checkoutPath } from '../../http/checkout-link.ts';
 import {
-  authorizeOutcomeOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationOutcome, type OperationRecord, type Processor, type SyncResult,
+  ALL_ABILITIES, authorizeOutcomeOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationOutcome, type OperationRecord, type Processor, type SyncResult,
 } from '../../core/processors/processor.ts';
 import { book, lookup, settleByBuyer, tombstone, type Booking, type BookedCall } from './books.ts';
 import { cardBehaviour, triggerIn, type Trigger } from './triggers.ts';
@@ -136,6 +136,7 @@ export function createSandboxProcessor(o: SandboxOptions): Processor {
 
   return {
     name: SANDBOX,
+    abilities: ALL_ABILITIES,
     async authorize(op, p, card) {
       await wait();
       const booked = await book(o.db, op, decideAuthorize(op, p, card, o.publicUrl()), o.clock.now());
