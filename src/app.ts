@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // One per-merchant limiter for all dialects (the contract's rateLimitPerSecond of each profile),
   // counting in the database: one budget across every Kasir process on it.
   const limiter = new RateLimiter(deps.core);
-  await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken });
+  await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken, publicUrl: deps.publicUrl });
   await mountDialects(app, { core: deps.core, merchants: deps.merchants, credentials: deps.credentials, publicUrl: deps.publicUrl, limiter });
   await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });
   await app.register(connectorNotifications, { core: deps.core });

@@ -2,50 +2,24 @@
 // admin API (/admin/v1), so they work the same against a local or a remote Kasir and never touch
 // its database; `serve` and `migrate` run locally with the server's own configuration.
 // Only Node built-ins and fetch here: the CLI must start without the server's dependencies loaded.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Connector and route commands are in cli/connectors.ts; the admin API client in cli/client.ts.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  api, booleanOption, CliError, DEFAULT_URL, integerOption, printJson, seg, UsageError, type Command, type Ctx, type Io,
+} from './cli/client.ts';
+import { CONNECTOR_COMMANDS, CONNECTOR_USAGE } from './cli/connectors.ts';
+import { GLOBAL_OPTIONS, OPTIONS, type OptionName, type Opts } from './cli/options.ts';
 
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-}
+export { adminToken } from './cli/client.ts';
+export type { Io } from './cli/client.ts';
 
 const stdio: Io = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
 
-/** Bad command line: exit code 2. */
-class UsageError extends Error {}
-/** The server (or the way to it) said no: exit code 1. */
-class CliError extends Error {}
-
-const DEFAULT_URL = 'http://127.0.0.1:8080';
 const PROFILES = ['native', 'antom', 'nicepay'];
 const FAMILIES = ['card', 'wallet', 'thai_banking', 'indonesian', 'bank_transfer'];
 const APIS = ['cancel', 'capture', 'refund', 'partialCancel'];
-
-const OPTIONS = {
-  url: { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-  name: { type: 'string' },
-  'nicepay-imid': { type: 'string' },
-  'nicepay-key': { type: 'string' },
-  overlap: { type: 'string' },
-  profile: { type: 'string' },
-  family: { type: 'string' },
-  'window-seconds': { type: 'string' },
-  'before-success': { type: 'string' },
-  'after-success': { type: 'string' },
-  partial: { type: 'string' },
-  api: { type: 'string', multiple: true },
-  'rate-limit': { type: 'string' },
-  currency: { type: 'string' },
-  amount: { type: 'string' },
-} as const;
-type Opts = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
-const GLOBAL_OPTIONS = ['url', 'token', 'json', 'help'];
+const MODES = ['test', 'live'];
 
 export const USAGE = `Usage: kasir <command> [options]
 
@@ -55,7 +29,8 @@ Server (local, same settings as \`npm start\`: environment variables or --port, 
   kasir migrate                    open the configured database and apply pending migrations
 
 Admin (talks to a running server):
-  kasir merchant create --name NAME [--json] [--nicepay-imid IMID --nicepay-key KEY]
+  kasir merchant create --name NAME [--mode test|live] [--json] [--nicepay-imid IMID --nicepay-key KEY]
+        (test, the default: payments reach only the sandbox; live: only the merchant's connectors)
   kasir merchant list [--json]
   kasir merchant show ID [--json]
   kasir merchant suspend ID
@@ -73,25 +48,14 @@ Admin (talks to a running server):
   kasir deliveries ID PAYMENT_ID   the notifications of a payment and every delivery attempt
   kasir redeliver DELIVERY_ID      send a notification once more
 
+${CONNECTOR_USAGE}
+
 Admin options: --url URL (or KASIR_URL; default ${DEFAULT_URL}),
   --token TOKEN (or KASIR_ADMIN_TOKEN; default: the token in $KASIR_STATE_DIR/admin-token, ./.kasir/admin-token)
 Exit codes: 0 ok, 1 the server refused or could not be reached, 2 bad command line.`;
 
-interface Ctx {
-  opts: Opts;
-  args: string[];
-  env: NodeJS.ProcessEnv;
-  io: Io;
-}
-
-interface Command {
-  args: string[];
-  options: (keyof typeof OPTIONS)[];
-  run(c: Ctx): Promise<void>;
-}
-
 const COMMANDS: Record<string, Command> = {
-  'merchant create': { args: [], options: ['name', 'nicepay-imid', 'nicepay-key'], run: merchantCreate },
+  'merchant create': { args: [], options: ['name', 'mode', 'nicepay-imid', 'nicepay-key'], run: merchantCreate },
   'merchant list': { args: [], options: [], run: merchantList },
   'merchant show': { args: ['ID'], options: [], run: (c) => printResult(c, api(c, 'GET', `/merchants/${seg(c.args[0])}`)) },
   'merchant suspend': { args: ['ID'], options: [], run: (c) => merchantStatus(c, 'suspend') },
@@ -108,6 +72,7 @@ const COMMANDS: Record<string, Command> = {
   'deliveries': { args: ['ID', 'PAYMENT_ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/payments/${seg(c.args[1])}/deliveries`)) },
   'redeliver': { args: ['DELIVERY_ID'], options: [], run: (c) => printJson(c, api(c, 'POST', `/deliveries/${seg(c.args[0])}/redeliver`)) },
   'contract set': { args: ['ID'], options: ['profile', 'family', 'window-seconds', 'before-success', 'after-success', 'partial', 'api', 'rate-limit'], run: contractSet },
+  ...CONNECTOR_COMMANDS,
 };
 
 /** Runs one command line; resolves to the process exit code. */
@@ -146,7 +111,7 @@ function checkCommandLine(name: string, command: Command, values: Opts, args: st
     throw new UsageError(`${name} takes ${command.args.length ? command.args.join(' ') : 'no arguments'}${args.length ? `, got: ${args.join(' ')}` : ''}`);
   }
   for (const key of Object.keys(values)) {
-    if (!GLOBAL_OPTIONS.includes(key) && !command.options.includes(key as keyof typeof OPTIONS)) {
+    if (!GLOBAL_OPTIONS.includes(key) && !command.options.includes(key as OptionName)) {
       throw new UsageError(`--${key} does not apply to ${name}`);
     }
   }
@@ -165,59 +130,7 @@ function report(err: unknown, io: Io): number {
   return 1;
 }
 
-// ---- the admin API client ----
-
-function serverUrl(c: Ctx): string {
-  return (c.opts.url ?? c.env.KASIR_URL ?? DEFAULT_URL).replace(/\/+$/, '');
-}
-
-/** --token, then KASIR_ADMIN_TOKEN, then the token the server stored at its first start. */
-export function adminToken(opts: Opts, env: NodeJS.ProcessEnv): string {
-  const given = opts.token ?? env.KASIR_ADMIN_TOKEN;
-  if (given) return given;
-  const file = join(env.KASIR_STATE_DIR || './.kasir', 'admin-token');
-  try {
-    const stored = readFileSync(file, 'utf8').trim();
-    if (stored) return stored;
-  } catch {
-    // fall through to the message below
-  }
-  throw new CliError(`no admin token: pass --token, set KASIR_ADMIN_TOKEN, or start the server once so it writes ${file}`);
-}
-
-const seg = (id: string) => encodeURIComponent(id);
-
-async function api(c: Ctx, method: string, path: string, body?: unknown): Promise<any> {
-  const token = adminToken(c.opts, c.env);
-  const url = serverUrl(c) + '/admin/v1' + path;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new CliError(`cannot reach Kasir at ${serverUrl(c)}: ${cause?.code ?? cause?.message ?? (err as Error).message} (is the server running? set --url or KASIR_URL)`);
-  }
-  const text = await res.text();
-  let parsed: any;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new CliError(`unexpected answer from ${url} (HTTP ${res.status}): ${text.slice(0, 200)}`);
-  }
-  if (!res.ok || parsed?.success !== true) {
-    const e = parsed?.error ?? {};
-    throw new CliError(`${e.message ?? `HTTP ${res.status}`}${e.code ? ` [${e.code}]` : ''}`);
-  }
-  return parsed.data;
-}
-
-async function printJson(c: Ctx, data: Promise<unknown>): Promise<void> {
-  c.io.out(JSON.stringify(await data, null, 2));
-}
+// ---- output ----
 
 async function printResult(c: Ctx, data: Promise<any>): Promise<void> {
   const d = await data;
@@ -227,18 +140,21 @@ async function printResult(c: Ctx, data: Promise<any>): Promise<void> {
   if (d.contract) c.io.out(`  contract overrides: ${JSON.stringify(d.contract.overrides)}`);
 }
 
-const merchantLine = (m: { id: string; status: string; name: string; createdAt: string }) => `${m.id}  ${m.status.padEnd(9)}  ${m.createdAt}  ${m.name}`;
+const merchantLine = (m: { id: string; status: string; mode: string; name: string; createdAt: string }) =>
+  `${m.id}  ${m.status.padEnd(9)}  ${m.mode.padEnd(4)}  ${m.createdAt}  ${m.name}`;
 
 // ---- commands ----
 
 async function merchantCreate(c: Ctx): Promise<void> {
-  const { name, 'nicepay-imid': iMid, 'nicepay-key': merchantKey } = c.opts;
+  const { name, mode = 'test', 'nicepay-imid': iMid, 'nicepay-key': merchantKey } = c.opts;
   if (!name) throw new UsageError('kasir merchant create needs --name NAME');
+  if (!MODES.includes(mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, got ${mode}`);
   if (Boolean(iMid) !== Boolean(merchantKey)) throw new UsageError('--nicepay-imid and --nicepay-key go together');
-  const d = await api(c, 'POST', '/merchants', { name, ...(iMid ? { nicepay: { iMid, merchantKey } } : {}) });
+  const d = await api(c, 'POST', '/merchants', { name, mode, ...(iMid ? { nicepay: { iMid, merchantKey } } : {}) });
   const created = {
     id: d.id,
     name: d.name,
+    mode: d.mode,
     native: { apiKey: d.native.apiKey, apiSecret: d.native.apiSecret },
     antom: {
       clientId: d.antom.clientId,
@@ -251,7 +167,7 @@ async function merchantCreate(c: Ctx): Promise<void> {
   if (c.opts.json) return c.io.out(JSON.stringify(created, null, 2));
   c.io.out(
     [
-      `Merchant ${created.id} (${created.name}) created. Secrets are shown only now; use --json to get the Antom keys.`,
+      `Merchant ${created.id} (${created.name}, ${created.mode} mode) created. Secrets are shown only now; use --json to get the Antom keys.`,
       `  native  X-API-Key    : ${created.native.apiKey}`,
       `  native  API secret   : ${created.native.apiSecret}`,
       `  antom   client-id    : ${created.antom.clientId}`,
@@ -323,19 +239,6 @@ function apiSwitch(text: string): [string, boolean] {
   const [name, value, ...rest] = text.split('=');
   if (!APIS.includes(name) || value === undefined || rest.length) throw new UsageError(`--api takes NAME=true|false with NAME one of ${APIS.join(', ')}; got ${text}`);
   return [name, booleanOption('api', value)];
-}
-
-function booleanOption(name: string, text: string): boolean {
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  throw new UsageError(`--${name} must be true or false, got ${text}`);
-}
-
-function integerOption(name: string, text: string, minimum = 0): number {
-  if (!/^\d+$/.test(text) || Number(text) < minimum || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`--${name} must be a whole number ≥ ${minimum}, got ${text}`);
-  }
-  return Number(text);
 }
 
 // ---- local commands ----

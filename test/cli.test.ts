@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,9 @@ async function createMerchant(name: string, ...extra: string[]) {
 
 test('merchant create --json prints one object with every credential, and its native key works', async () => {
   const m = await createMerchant('CLI shop');
-  assert.deepEqual(Object.keys(m), ['id', 'name', 'native', 'antom', 'nicepay']);
+  assert.deepEqual(Object.keys(m), ['id', 'name', 'mode', 'native', 'antom', 'nicepay']);
+  assert.equal(m.mode, 'test', 'test mode unless asked');
+  assert.match(m.antom.clientId, /^SANDBOX_/);
   assert.deepEqual(Object.keys(m.native), ['apiKey', 'apiSecret']);
   assert.deepEqual(Object.keys(m.antom), ['clientId', 'merchantPrivateKeyPkcs8', 'merchantPrivateKeyPkcs1', 'gatewayPublicKey']);
   assert.deepEqual(Object.keys(m.nicepay), ['iMid', 'merchantKey']);
@@ -75,7 +78,7 @@ test('merchant create registers given NICEPAY credentials', async () => {
 test('merchant list and show', async () => {
   const m = await createMerchant('Listed shop');
   const list = await ok('merchant', 'list');
-  assert.match(list, new RegExp(`${m.id}\\s+active\\s+\\S+\\s+Listed shop`));
+  assert.match(list, new RegExp(`${m.id}\\s+active\\s+test\\s+\\S+\\s+Listed shop`));
   const listed = JSON.parse(await ok('merchant', 'list', '--json'));
   assert.ok(listed.some((x: { id: string }) => x.id === m.id));
   assert.match(await ok('merchant', 'show', m.id), new RegExp(`key native\\s+${m.native.apiKey}`));
@@ -152,6 +155,11 @@ test('usage errors exit 2', async () => {
     ['contract', 'set', 'x', '--profile', 'antom', '--family', 'card', '--partial', 'yes'],
     ['contract', 'set', 'x', '--profile', 'antom', '--window-seconds', '5'],
     ['contract', 'set', 'x', '--profile', 'antom', '--api', 'teleport=true'],
+    ['merchant', 'create', '--name', 'X', '--mode', 'production'],
+    ['connector', 'create', '--type', 'nicepay', '--base-url', 'https://x.example', '--imid', 'IMID000001', '--merchant-key', 'k'.repeat(20)],
+    ['connector', 'show'],
+    ['route', 'set', '--merchant', 'x'],
+    ['route', 'delete'],
   ];
   const runs = await Promise.all(cases.map((args) => kasir(...args)));
   runs.forEach((r, i) => {
@@ -212,4 +220,148 @@ test('money commands: balances, payout, journal, deliveries and redeliver', asyn
   const again = JSON.parse(await ok('redeliver', deliveries.data[0].id));
   assert.equal(again.status, 'pending');
   assert.equal((await kasir('redeliver', '999999999')).code, 1);
+});
+
+// ---- live merchants: connector accounts and routes ----
+
+const pemPair = () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+};
+const kasirKey = pemPair();
+const providerKey = pemPair();
+const NICEPAY_KEY = 'cli-live-merchant-key-' + 'Z'.repeat(40);
+const keyFile = join(stateDir, 'kasir-private.pem');
+const providerFile = join(stateDir, 'provider-public.pem');
+const garbageFile = join(stateDir, 'garbage.pem');
+writeFileSync(keyFile, kasirKey.privateKey);
+writeFileSync(providerFile, providerKey.publicKey);
+writeFileSync(garbageFile, '-----BEGIN PRIVATE KEY-----\n' + 'A'.repeat(120) + '\n-----END PRIVATE KEY-----\n');
+/** Everything the connector commands printed, to look for secrets in. */
+const printed: string[] = [];
+async function connectorCli(...args: string[]): Promise<Run> {
+  const r = await kasir(...args);
+  printed.push(r.stdout, r.stderr);
+  return r;
+}
+async function connectorOk(...args: string[]): Promise<string> {
+  const r = await connectorCli(...args);
+  assert.equal(r.code, 0, `kasir ${args.join(' ')} → ${r.code}\n${r.stderr}`);
+  return r.stdout;
+}
+const antomFlags = (merchantId: string, ...extra: string[]) => [
+  'connector', 'create', '--merchant', merchantId, '--type', 'antom', '--base-url', 'https://open-sea-global.alipay.com',
+  '--client-id', 'LIVE_CLI_CLIENT', '--private-key-file', keyFile, '--provider-public-key-file', providerFile, ...extra,
+];
+
+test('merchant create --mode live: a live merchant, LIVE_ Antom client id; shown in list and show', async () => {
+  const m = await createMerchant('CLI live shop', '--mode', 'live');
+  assert.equal(m.mode, 'live');
+  assert.match(m.antom.clientId, /^LIVE_/);
+  assert.match(await ok('merchant', 'list'), new RegExp(`${m.id}\\s+active\\s+live\\s+\\S+\\s+CLI live shop`));
+  assert.equal(JSON.parse(await ok('merchant', 'show', m.id, '--json')).mode, 'live');
+  assert.match(await ok('merchant', 'create', '--name', 'CLI human', '--mode', 'live'), /\(CLI human, live mode\) created/);
+});
+
+test('connector create (Antom, NICEPAY), list, show and delete; the notifyUrl is under the public URL', async () => {
+  const m = await createMerchant('CLI connector shop', '--mode', 'live');
+  const antom = JSON.parse(await connectorOk(...antomFlags(m.id, '--name', 'Antom main', '--json')));
+  for (const k of ['id', 'type', 'merchantId', 'notifyUrl']) assert.ok(k in antom, `create prints ${k}`);
+  assert.equal(antom.type, 'antom');
+  assert.equal(antom.merchantId, m.id);
+  assert.equal(antom.name, 'Antom main');
+  assert.equal(antom.notifyUrl, `${h.baseUrl}/connectors/${antom.id}/notify`);
+  assert.equal(antom.settings.clientId, 'LIVE_CLI_CLIENT');
+  const stored = await h.deps.core.db.query<{ secret_enc: string }>('SELECT secret_enc FROM connector_accounts WHERE id = $1', [antom.id]);
+  assert.equal(h.deps.merchants.box.open(stored.rows[0].secret_enc).trim(), kasirKey.privateKey.trim(), 'the key file was sent, and sealed');
+
+  const human = await connectorOk('connector', 'create', '--merchant', m.id, '--type', 'nicepay', '--base-url', 'https://www.nicepay.co.id', '--imid', 'CLIIMID001', '--merchant-key', NICEPAY_KEY);
+  const nicepayId = /Connector (con_\S+) \(nicepay, nicepay CLIIMID001\) created/.exec(human)?.[1];
+  assert.ok(nicepayId, human);
+  assert.match(human, new RegExp(`notifyUrl: ${h.baseUrl}/connectors/${nicepayId}/notify`));
+
+  const listed = JSON.parse(await connectorOk('connector', 'list', '--merchant', m.id, '--json'));
+  assert.deepEqual(listed.map((a: { id: string }) => a.id).sort(), [antom.id, nicepayId].sort());
+  assert.deepEqual(listed.find((a: { id: string }) => a.id === antom.id), antom);
+  assert.match(await connectorOk('connector', 'list'), new RegExp(`${nicepayId}\\s+nicepay\\s+merchant ${m.id}\\s+https://www.nicepay.co.id\\s+nicepay CLIIMID001`));
+  assert.deepEqual(JSON.parse(await connectorOk('connector', 'show', antom.id, '--json')), antom);
+  const shown = await connectorOk('connector', 'show', antom.id);
+  assert.match(shown, /clientId\s+: LIVE_CLI_CLIENT/);
+  assert.match(shown, /providerPublicKey: \(PEM, \d+ characters\)/);
+  assert.match(shown, new RegExp(`notifyUrl\\s+: ${h.baseUrl}/connectors/${antom.id}/notify`));
+
+  const deleted = JSON.parse(await connectorOk('connector', 'delete', antom.id, '--json'));
+  assert.ok(deleted.deletedAt);
+  assert.deepEqual(JSON.parse(await connectorOk('connector', 'list', '--merchant', m.id, '--json')).map((a: { id: string }) => a.id), [nicepayId]);
+  assert.match(await connectorOk('connector', 'show', antom.id), /deleted/);
+  const missing = await connectorCli('connector', 'show', 'con_doesnotexist0');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /connector con_doesnotexist0 not found/);
+});
+
+test('route set (again: a new priority), list and delete', async () => {
+  const m = await createMerchant('CLI routing shop', '--mode', 'live');
+  const account = JSON.parse(await connectorOk(...antomFlags(m.id, '--json')));
+  const route = JSON.parse(await connectorOk('route', 'set', '--merchant', m.id, '--connector', account.id, '--method', 'wallet', '--currency', 'usd', '--priority', '5', '--json'));
+  assert.deepEqual([route.merchantId, route.connectorId, route.method, route.currency, route.priority], [m.id, account.id, 'wallet', 'USD', 5]);
+  const again = await connectorOk('route', 'set', '--merchant', m.id, '--connector', account.id, '--method', 'wallet', '--currency', 'USD', '--priority', '7');
+  assert.match(again, new RegExp(`${route.id}\\s+merchant ${m.id}\\s+→ ${account.id}\\s+method wallet\\s+currency USD\\s+priority 7`));
+  const any = JSON.parse(await connectorOk('route', 'set', '--merchant', m.id, '--connector', account.id, '--json'));
+  assert.deepEqual([any.method, any.currency, any.priority], [null, null, 100]);
+  const listed = JSON.parse(await connectorOk('route', 'list', '--merchant', m.id, '--json'));
+  assert.deepEqual(listed.map((r: { id: string }) => r.id), [route.id, any.id]);
+  assert.match(await connectorOk('route', 'list'), new RegExp(`${any.id}\\s+merchant ${m.id}\\s+→ ${account.id}\\s+method any\\s+currency any`));
+  assert.match(await connectorOk('route', 'delete', route.id), new RegExp(`Route ${route.id} deleted`));
+  assert.deepEqual(JSON.parse(await connectorOk('route', 'list', '--merchant', m.id, '--json')).map((r: { id: string }) => r.id), [any.id]);
+  const stored = await h.deps.core.db.query('SELECT id FROM connector_routes WHERE merchant_id = $1', [m.id]);
+  assert.deepEqual(stored.rows.map((r) => r.id), [any.id]);
+  assert.equal((await connectorCli('route', 'delete', route.id)).code, 1, 'gone');
+});
+
+test('connector and route errors name flags, not API fields; bad command lines exit 2', async () => {
+  const m = await createMerchant('CLI refusing shop', '--mode', 'live');
+  const sandboxShop = await createMerchant('CLI sandbox shop');
+  const other = await createMerchant('CLI other live shop', '--mode', 'live');
+  const theirs = JSON.parse(await connectorOk(...antomFlags(other.id, '--json')));
+  const usage: [string[], RegExp][] = [
+    [['connector', 'create', '--type', 'antom'], /--merchant/],
+    [['connector', 'create', '--merchant', m.id, '--type', 'stripe', '--base-url', 'https://x.example'], /--type must be one of antom, nicepay/],
+    [['connector', 'create', '--merchant', m.id, '--type', 'antom'], /--base-url is required/],
+    [['connector', 'create', '--merchant', m.id, '--type', 'antom', '--base-url', 'https://x.example', '--private-key-file', keyFile], /--type antom needs --client-id, --provider-public-key-file/],
+    [['connector', 'create', '--merchant', m.id, '--type', 'nicepay', '--base-url', 'https://x.example', '--imid', 'CLIIMID002', '--merchant-key', NICEPAY_KEY, '--client-id', 'X'], /--client-id does not apply to --type nicepay/],
+    [antomFlags(m.id).map((a) => (a === keyFile ? join(stateDir, 'no-such.pem') : a)), /--private-key-file: cannot read .*no-such\.pem: ENOENT/],
+    [['route', 'set', '--merchant', m.id, '--connector', theirs.id, '--priority', 'first'], /--priority must be a whole number/],
+    [['connector', 'list', '--connector', 'x'], /--connector does not apply to connector list/],
+  ];
+  for (const [args, message] of usage) {
+    const r = await connectorCli(...args);
+    assert.equal(r.code, 2, `kasir ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  const refused: [string[], RegExp][] = [
+    [antomFlags(m.id).map((a) => (a === keyFile ? garbageFile : a)), /--private-key-file/],
+    [antomFlags(m.id).map((a) => (a === 'https://open-sea-global.alipay.com' ? 'ftp://open-sea-global.alipay.com' : a)), /--base-url/],
+    [antomFlags(sandboxShop.id), /--merchant: connectors serve live merchants/],
+    [['route', 'set', '--merchant', m.id, '--connector', theirs.id], /--connector: connector con_\S+ not found/],
+    [['route', 'set', '--merchant', other.id, '--connector', theirs.id, '--currency', 'US'], /--currency/],
+    [['route', 'set', '--merchant', other.id, '--connector', theirs.id, '--method', 'Card!'], /--method/],
+    [['connector', 'list', '--merchant', '00000000-0000-7000-8000-000000000000'], /Merchant not found/],
+  ];
+  for (const [args, message] of refused) {
+    const r = await connectorCli(...args);
+    assert.equal(r.code, 1, `kasir ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.doesNotMatch(r.stderr, /\b(baseUrl|clientId|privateKey|providerPublicKey|iMid|merchantKey|connectorId)\b/, 'flags, not API fields');
+  }
+  const stored = await h.deps.core.db.query('SELECT id FROM connector_accounts WHERE merchant_id = ANY($1::uuid[])', [[m.id, sandboxShop.id]]);
+  assert.deepEqual(stored.rows, [], 'nothing refused was stored');
+});
+
+test('no connector command printed a secret', () => {
+  assert.ok(printed.length > 40);
+  const secretLines = kasirKey.privateKey.split('\n').filter((l) => l.length > 40 && !l.startsWith('-----'));
+  for (const text of printed) {
+    for (const line of secretLines) assert.ok(!text.includes(line), `the private key was printed: ${text.slice(0, 300)}`);
+    assert.ok(!text.includes(NICEPAY_KEY), `the NICEPAY merchant key was printed: ${text.slice(0, 300)}`);
+  }
 });

@@ -17,7 +17,8 @@ import { assertUnchanged, fingerprint } from './helpers/db-fingerprint.ts';
 import { createPayment } from './helpers/native.ts';
 import { party } from './helpers/parties.ts';
 import { routeKey, startKasirWithRoutes } from './helpers/route-table.ts';
-import { adminTargets, ANTOM_OPS, nativeTargets, nicepayTargets } from './helpers/security-targets.ts';
+import { adminTargets, ANTOM_OPS, liveFixtures, nativeTargets, nicepayTargets, notifyTargets } from './helpers/security-targets.ts';
+import { NOTIFY_PATH } from '../src/http/connector-notify.ts';
 import { crossMerchantChecks } from './helpers/cross-merchant.ts';
 import { send, type Reply, type Sent } from './helpers/wire.ts';
 import { parsePublicKey } from '../src/dialects/antom/signature.ts';
@@ -25,12 +26,14 @@ import { parsePublicKey } from '../src/dialects/antom/signature.ts';
 const { h, routes } = await startKasirWithRoutes();
 const db = h.deps.core.db;
 const [A, B, C] = [await party(h, 'A'), await party(h, 'B'), await party(h, 'C')];
+// A live merchant whose connector accounts are A's Antom and NICEPAY credentials at this same Kasir.
+const live = await liveFixtures(h, A);
 const keysOf = (p: typeof A): NativeKeys => ({ apiKey: p.native.apiKey, apiSecret: p.native.apiSecret });
 const foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-const figures = { routes: 0, attacks: { native: 0, admin: 0, antom: 0, nicepay: 0, public: 0 }, replaysTried: 0, replaysRefused: 0, crossMerchant: 0 };
+const figures = { routes: 0, attacks: { native: 0, admin: 0, antom: 0, nicepay: 0, notify: 0, public: 0 }, replaysTried: 0, replaysRefused: 0, crossMerchant: 0 };
 after(() => console.log(`security-routes figures: ${JSON.stringify(figures)}`));
 
-type Auth = 'native-hmac' | 'admin-bearer' | 'antom-rsa' | 'nicepay-token' | 'public';
+type Auth = 'native-hmac' | 'admin-bearer' | 'antom-rsa' | 'nicepay-token' | 'provider-notification' | 'public';
 interface Classified {
   auth: Auth;
   /** Why a public route needs no credentials. */
@@ -58,6 +61,9 @@ const CLASSIFICATION: Record<string, Classified> = {
   ...Object.fromEntries(Object.keys(adminTargets({ merchantId: '', paymentId: '' })).map((k) => [k, adminApi])),
   ...Object.fromEntries(PREFIXES.map((p) => [`POST ${p}/:op`, antom])),
   ...Object.fromEntries(Object.keys(nicepayTargets(h)).map((k) => [k, nicepay])),
+  // A connector account's notifyUrl: the account's connector checks the provider's signature (Antom)
+  // or merchantToken (NICEPAY) with the account's keys; an unknown account is a 404.
+  [`POST ${NOTIFY_PATH}`]: { auth: 'provider-notification' },
 };
 
 /** Each plugin scope's answer to a path it does not have (404 handlers register no route). */
@@ -117,7 +123,7 @@ for (const key of classified('native-hmac')) {
 }
 
 test('admin bearer token: every admin route', async () => {
-  const targets = adminTargets({ merchantId: C.merchantId, paymentId: (await createPayment(C.native)).id });
+  const targets = adminTargets({ merchantId: C.merchantId, paymentId: (await createPayment(C.native)).id, live });
   for (const key of classified('admin-bearer')) {
     const t = await targets[key](C);
     figures.attacks.admin += await refusedAll(key, adminAttacks(h.adminToken, A.native.apiSecret, t));
@@ -153,6 +159,29 @@ for (const key of classified('nicepay-token')) {
     assert.equal(code, '0000', `${key} genuine request: ${res.text}`);
   });
 }
+
+test('connector notifications: only the provider’s own signature or token is applied; unknown accounts are 404', async () => {
+  assert.deepEqual(classified('provider-notification'), [`POST ${NOTIFY_PATH}`]);
+  const before = await fingerprint(db);
+  for (const path of ['/connectors/con_doesnotexist00/notify', '/connectors/not-an-account/notify', '/connectors/con_%00/notify']) {
+    const r = await send(h, { method: 'POST', path, body: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(r.status, 404, `${path}: ${r.text}`);
+    figures.attacks.notify++;
+  }
+  await assertUnchanged(db, before, 'notifications to unknown accounts');
+  for (const t of await notifyTargets(live, A, B)) {
+    figures.attacks.notify += await refusedAll(t.name, t.attacks);
+    const { rows: [waiting] } = await db.query<{ status: string }>('SELECT status FROM payments WHERE id = $1', [t.paymentId]);
+    assert.equal(waiting.status, 'requires_action', `${t.name}: no forgery moved the payment`);
+    t.acknowledged(await send(h, t.genuine));
+    const { rows: [paid] } = await db.query<{ status: string }>('SELECT status FROM payments WHERE id = $1', [t.paymentId]);
+    assert.equal(paid.status, 'succeeded', `${t.name}: the provider's own notification is applied`);
+    // Providers resend until acknowledged: the same notification again is acknowledged and changes nothing.
+    const applied = await fingerprint(db);
+    t.acknowledged(await send(h, t.genuine));
+    await assertUnchanged(db, applied, `${t.name}: its resend`);
+  }
+});
 
 test('public routes: no credentials needed, unknown payments are 404, nothing changes', async () => {
   const probes: Record<string, Sent[]> = {

@@ -1,4 +1,5 @@
-// The operator's admin API (`/admin/v1`, bearer admin token): merchants, keys and contracts.
+// The operator's admin API (`/admin/v1`, bearer admin token): merchants, keys and contracts; money
+// (admin-money.ts); live merchants' connector accounts and routes (admin-connectors.ts).
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -10,7 +11,7 @@ import { setAntomMerchantPublicKey } from '../dialects/antom/credentials.ts';
 import { parsePublicKey } from '../dialects/antom/signature.ts';
 import type { DialectProvisioners } from '../dialects/registry.ts';
 import {
-  createMerchant, getMerchant, listMerchants, rotateCredential, setMerchantContract, setMerchantStatus,
+  createMerchant, getMerchant, listMerchants, rotateCredential, setMerchantContract, setMerchantStatus, MERCHANT_MODES,
   type Merchant, type ProvisioningDeps,
 } from '../core/merchants/merchants.ts';
 import { ok, renderError, type Rendered } from '../dialects/native/render.ts';
@@ -19,16 +20,22 @@ import { rawBody } from './raw-body.ts';
 import { parseJsonObject, validator } from './validate.ts';
 import { fastifyErrorToKasir } from './fastify-errors.ts';
 import { moneyAdminRoutes } from './admin-money.ts';
+import { connectorAdminRoutes } from './admin-connectors.ts';
+import { literals } from '../core/schema-helpers.ts';
 
 export interface AdminDeps {
   merchants: ProvisioningDeps<DialectProvisioners>;
   credentials: CredentialCache;
   adminToken: string;
+  /** Kasir's public base URL (connector accounts' notifyUrl). */
+  publicUrl: () => string;
 }
 
 const CreateMerchantBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
+    // test: the sandbox only; live: real providers through connector accounts. Fixed at creation.
+    mode: Type.Optional(literals(MERCHANT_MODES)),
     nicepay: Type.Optional(Type.Object({ iMid: Type.String({ minLength: 10, maxLength: 10 }), merchantKey: Type.String({ minLength: 8, maxLength: 512 }) }, { additionalProperties: false })),
     antomPublicKey: Type.Optional(Type.String({ minLength: 100, maxLength: 4096 })),
   },
@@ -60,7 +67,7 @@ function checkedPublicKey(text: string, field: string): string {
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 export function renderMerchant(m: Merchant) {
-  return { id: m.id, name: m.name, status: m.status, createdAt: m.createdAt.toISOString(), updatedAt: m.updatedAt.toISOString() };
+  return { id: m.id, name: m.name, status: m.status, mode: m.mode, createdAt: m.createdAt.toISOString(), updatedAt: m.updatedAt.toISOString() };
 }
 
 function contractView(m: Merchant) {
@@ -80,7 +87,7 @@ function mergeDeep(base: Record<string, unknown>, patch: Record<string, unknown>
 
 export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<void> {
   const expected = digest(deps.adminToken);
-  const route = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, op: (req: FastifyRequest) => Promise<Rendered>) =>
+  const route = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, op: (req: FastifyRequest) => Promise<Rendered>) =>
     app.route({
       method,
       url,
@@ -110,7 +117,7 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     const { merchant, ...credentials } = await createMerchant(deps.merchants, body.name, {
       nicepay: body.nicepay,
       antom: antomPublicKey === undefined ? undefined : { merchantPublicKey: antomPublicKey },
-    });
+    }, body.mode ?? 'test');
     // One field per registered dialect, in the registry's order: native, antom, nicepay.
     return ok({ ...renderMerchant(merchant), ...credentials }, 201);
   });
@@ -151,6 +158,7 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
     return ok(contractView(changed(await setMerchantContract(deps.merchants, current.id, merged as ContractOverrides))));
   });
   moneyAdminRoutes(route, deps.merchants);
+  connectorAdminRoutes(route, { merchants: deps.merchants, publicUrl: deps.publicUrl });
   app.setNotFoundHandler((_req, reply) => sendEnvelope(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
   app.setErrorHandler((err, _req, reply) => sendEnvelope(reply, renderError(fastifyErrorToKasir(err))));
 }

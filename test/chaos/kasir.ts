@@ -57,17 +57,17 @@ export interface KasirProcess {
 }
 
 /**
- * Starts Kasir; the environment is the same on every (re)start, the encryption key included.
+ * Starts Kasir (on PostgreSQL, or on PGlite when `databaseUrl` is null); the environment is the same on every (re)start, the encryption key included.
  * `overrides` win over the defaults below (several nodes share one key and admin token).
  */
-export async function startKasir(databaseUrl: string, overrides: NodeJS.ProcessEnv = {}): Promise<KasirProcess> {
+export async function startKasir(databaseUrl: string | null, overrides: NodeJS.ProcessEnv = {}): Promise<KasirProcess> {
   const stateDir = mkdtempSync(join(tmpdir(), 'kasir-chaos-'));
   const logPath = join(stateDir, 'kasir.log');
   const port = await freePort(); // kept across restarts: clients keep their base URL, as in production
   const adminToken = overrides.KASIR_ADMIN_TOKEN ?? 'kat_chaos_' + randomBytes(18).toString('hex');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: databaseUrl ?? undefined,
     PORT: String(port),
     HOST: '127.0.0.1',
     KASIR_STATE_DIR: stateDir,
@@ -84,6 +84,8 @@ export async function startKasir(databaseUrl: string, overrides: NodeJS.ProcessE
     KASIR_IDEMPOTENCY_LEASE_MS: '3000',
     ...overrides,
   };
+  // null: the embedded database (PGlite) in the directory the caller names with KASIR_DATA_DIR.
+  if (databaseUrl === null) delete env.DATABASE_URL;
   const baseUrl = `http://127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   let expectedExit = false;

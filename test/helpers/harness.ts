@@ -28,7 +28,7 @@ export interface Harness {
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
 /** Starts Kasir for one test file; the database and server are torn down by `after`. */
-export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; waitMs?: number; sandboxLatencyMs?: number; connectorTimeoutMs?: number } = {}): Promise<Harness> {
+export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; waitMs?: number; sandboxLatencyMs?: number; connectorTimeoutMs?: number; publicUrl?: () => string | undefined } = {}): Promise<Harness> {
   const clock = opts.clock ?? new FixedClock(Date.now());
   const url = process.env.DATABASE_URL;
   const schema = url ? `kasir_test_${randomBytes(6).toString('hex')}` : undefined;
@@ -43,7 +43,8 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
     clock,
     encryptionKey,
     adminToken,
-    publicUrl: () => address, // the port is known only once listening; checkout links are built later
+    // The port is known only once listening; checkout links are built later. A test may put a proxy in front.
+    publicUrl: () => opts.publicUrl?.() ?? address,
     logLevel: 'silent',
     leaseMs: opts.leaseMs,
     waitMs: opts.waitMs,

@@ -3,14 +3,23 @@
 // is then refused for who sent it, not because the request made no sense, and the genuine request
 // sent afterwards (the control) proves it. Keyed by the route table's "METHOD /url".
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import type { Harness } from './harness.ts';
+import assert from 'node:assert/strict';
+import { createConnector } from '../../src/core/connectors/accounts.ts';
+import { setRoute } from '../../src/core/connectors/routes.ts';
+import { createMerchant, findCredential } from '../../src/core/merchants/merchants.ts';
+import { listOperations } from '../../src/core/processors/operations.ts';
+import { formatSignatureHeader, parsePrivateKey, signedText, signRsa256 } from '../../src/dialects/antom/signature.ts';
+import { notificationToken } from '../../src/dialects/nicepay/token.ts';
+import { CONNECTOR_KINDS } from '../../src/processors/registry.ts';
+import type { Attack } from './attacks-native.ts';
+import { nativeClientFor, type Harness } from './harness.ts';
 import { CARDS, createPayment, reach } from './native.ts';
-import { paid, pay, payBody, requestId } from './antom.ts';
+import { checkout, paid, pay, payBody, requestId } from './antom.ts';
 import * as np from './nicepay.ts';
 import { paymentToken, inquiryToken } from '../../src/dialects/nicepay/token.ts';
 import type { NicepayCredentials, NicepayTarget } from './attacks-nicepay.ts';
 import type { Party } from './parties.ts';
-import type { Sent } from './wire.ts';
+import type { Reply, Sent } from './wire.ts';
 
 export interface EnvelopeTarget extends Sent {
   /** The HTTP status of the genuine request. */
@@ -54,11 +63,50 @@ export function nativeTargets(h: Harness): Record<string, Build<EnvelopeTarget>>
 }
 
 /**
- * The admin API's routes on merchant `c` (and its payment `paymentId`). The control's status is not
- * always 2xx (a payout without funds is a 400): what it proves is that authentication let it in.
+ * A live merchant and makers of fresh connector accounts and routes on it, for the admin routes that
+ * read, change or delete them (each control gets one of its own). The accounts are test merchant
+ * `upstream`'s Antom and NICEPAY credentials at this same Kasir: real keys, a real provider.
  */
-export function adminTargets(c: { merchantId: string; paymentId: string }): Record<string, Build<EnvelopeTarget>> {
+export interface LiveFixtures {
+  h: Harness;
+  merchantId: string;
+  /** The admin API body of a new Antom account. */
+  antomBody: Record<string, string>;
+  connector(type?: 'antom' | 'nicepay', currency?: string): Promise<string>;
+  route(): Promise<string>;
+}
+
+export async function liveFixtures(h: Harness, upstream: Party): Promise<LiveFixtures> {
+  const made = await createMerchant(h.deps.merchants, 'Live security merchant', {}, 'live');
+  const given = {
+    antom: { clientId: upstream.antom.clientId, privateKey: upstream.antom.privateKeyPkcs8, providerPublicKey: upstream.antom.gatewayPublicKey },
+    nicepay: { iMid: upstream.nicepay.iMid, merchantKey: upstream.nicepay.merchantKey },
+  };
+  const merchantId = made.merchant.id;
+  const connector = async (type: 'antom' | 'nicepay' = 'antom', currency?: string) => {
+    const account = await createConnector(h.deps.merchants, { merchantId, type, name: type, baseUrl: h.baseUrl, ...CONNECTOR_KINDS[type].parseSettings(given[type]) });
+    if (currency) await setRoute(h.deps.merchants, { merchantId, connectorId: account.id, currency });
+    return account.id;
+  };
+  return {
+    h, merchantId, connector,
+    antomBody: { type: 'antom', baseUrl: h.baseUrl, ...given.antom },
+    route: async () => (await setRoute(h.deps.merchants, { merchantId, connectorId: await connector() })).id,
+  };
+}
+
+/**
+ * The admin API's routes on merchant `c` (and its payment `paymentId`; connector accounts and routes
+ * on `c.live`). The control's status is not always 2xx (a payout without funds is a 400): what it
+ * proves is that authentication let it in.
+ */
+export function adminTargets(c: { merchantId: string; paymentId: string; live?: LiveFixtures }): Record<string, Build<EnvelopeTarget>> {
   const m = `/admin/v1/merchants/${c.merchantId}`;
+  const live = () => {
+    assert.ok(c.live, 'connector targets need the live fixtures');
+    return c.live;
+  };
+  const lm = () => `/admin/v1/merchants/${live().merchantId}`;
   const get = (path: string) => async () => json('GET', path, undefined, 200);
   const publicKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
   return {
@@ -85,6 +133,128 @@ export function adminTargets(c: { merchantId: string; paymentId: string }): Reco
     'GET /admin/v1/merchants/:id/payments/:paymentId/deliveries': get(`${m}/payments/${c.paymentId}/deliveries`),
     'HEAD /admin/v1/merchants/:id/payments/:paymentId/deliveries': head(get(`${m}/payments/${c.paymentId}/deliveries`)),
     'POST /admin/v1/deliveries/:id/redeliver': async () => json('POST', `/admin/v1/deliveries/${randomUUID()}/redeliver`, undefined, 404),
+    'POST /admin/v1/merchants/:id/connectors': async () => json('POST', `${lm()}/connectors`, live().antomBody, 201),
+    'GET /admin/v1/merchants/:id/connectors': async () => json('GET', `${lm()}/connectors`, undefined, 200),
+    'HEAD /admin/v1/merchants/:id/connectors': head(async () => json('GET', `${lm()}/connectors`, undefined, 200)),
+    'GET /admin/v1/connectors': get('/admin/v1/connectors'),
+    'HEAD /admin/v1/connectors': head(get('/admin/v1/connectors')),
+    'GET /admin/v1/connectors/:id': async () => json('GET', `/admin/v1/connectors/${await live().connector()}`, undefined, 200),
+    'HEAD /admin/v1/connectors/:id': head(async () => json('GET', `/admin/v1/connectors/${await live().connector()}`, undefined, 200)),
+    'DELETE /admin/v1/connectors/:id': async () => json('DELETE', `/admin/v1/connectors/${await live().connector()}`, undefined, 200),
+    'POST /admin/v1/merchants/:id/routes': async () => json('POST', `${lm()}/routes`, { connectorId: await live().connector(), method: 'wallet' }, 201),
+    'GET /admin/v1/merchants/:id/routes': async () => json('GET', `${lm()}/routes`, undefined, 200),
+    'HEAD /admin/v1/merchants/:id/routes': head(async () => json('GET', `${lm()}/routes`, undefined, 200)),
+    'GET /admin/v1/routes': get('/admin/v1/routes'),
+    'HEAD /admin/v1/routes': head(get('/admin/v1/routes')),
+    'DELETE /admin/v1/routes/:id': async () => json('DELETE', `/admin/v1/routes/${await live().route()}`, undefined, 200),
+  };
+}
+
+/** One connector account's notifyUrl under attack: forged notifications, then the provider's own. */
+export interface NotifyTarget {
+  name: string;
+  attacks: Attack[];
+  genuine: Sent;
+  /** The provider's acknowledgement of the genuine notification. */
+  acknowledged(r: Reply): void;
+  /** The live payment the notifications are about, and what the genuine one makes of it. */
+  paymentId: string;
+}
+
+const notifyPath = (accountId: string) => `/connectors/${accountId}/notify`;
+
+/**
+ * A live payment at each of `live`'s providers (upstream merchant `a`, at this Kasir), paid there by
+ * its buyer: a notification that got through would make it succeeded here. `b` is another merchant,
+ * whose valid credentials are still not the provider's.
+ */
+export async function notifyTargets(live: LiveFixtures, a: Party, b: Party): Promise<NotifyTarget[]> {
+  const { h } = live;
+  const made = await createMerchant(h.deps.merchants, 'Live notified merchant', {}, 'live');
+  const native = nativeClientFor(h, made.merchant.id, made.native.apiKey, made.native.apiSecret);
+  const given = {
+    antom: { clientId: a.antom.clientId, privateKey: a.antom.privateKeyPkcs8, providerPublicKey: a.antom.gatewayPublicKey },
+    nicepay: { iMid: a.nicepay.iMid, merchantKey: a.nicepay.merchantKey },
+  };
+  const account = async (type: 'antom' | 'nicepay', currency: string) => {
+    const created = await createConnector(h.deps.merchants, { merchantId: made.merchant.id, type, name: type, baseUrl: h.baseUrl, ...CONNECTOR_KINDS[type].parseSettings(given[type]) });
+    await setRoute(h.deps.merchants, { merchantId: made.merchant.id, connectorId: created.id, currency });
+    return created.id;
+  };
+  const charge = async (paymentId: string) => {
+    const op = (await listOperations(h.deps.core.db, paymentId)).find((o) => o.kind === 'authorize');
+    assert.ok(op, 'the live payment was submitted upstream');
+    return op;
+  };
+  return [await antomNotify(h, native, await account('antom', 'USD'), charge, a, b), await nicepayNotify(h, native, await account('nicepay', 'IDR'), charge, a, b)];
+}
+
+type ChargeOf = (paymentId: string) => Promise<{ id: string }>;
+
+async function antomNotify(h: Harness, native: ReturnType<typeof nativeClientFor>, accountId: string, charge: ChargeOf, a: Party, b: Party): Promise<NotifyTarget> {
+  const created = await native.request('POST', '/api/v1/payments', { amount: '10.00', currency: 'USD', paymentMethod: 'wallet', confirm: true });
+  assert.equal(created.body?.data?.status, 'requires_action', created.text);
+  assert.equal((await checkout(created.body.data.nextAction.url)).status, 200, 'the buyer pays at the provider');
+  const op = await charge(created.body.data.id);
+  const gatewayKey = parsePrivateKey((await findCredential(h.deps.merchants, 'antom', a.antom.clientId))!.secret!);
+  const path = notifyPath(accountId);
+  const raw = JSON.stringify({
+    notifyType: 'PAYMENT_RESULT', result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' },
+    paymentRequestId: op.id, paymentId: created.body.data.nextAction.upstreamPaymentId, paymentAmount: { currency: 'USD', value: '1000' },
+  });
+  let n = 0;
+  const signedBy = (key: ReturnType<typeof parsePrivateKey>, o: { clientId?: string; signedPath?: string; signedRaw?: string } = {}): Sent => {
+    const time = String(h.clock.now().getTime() + n++);
+    const clientId = o.clientId ?? a.antom.clientId;
+    const signature = formatSignatureHeader(signRsa256(key, signedText('POST', o.signedPath ?? path, clientId, time, o.signedRaw ?? raw)));
+    return { method: 'POST', path, body: raw, headers: { 'content-type': 'application/json; charset=UTF-8', 'client-id': clientId, 'request-time': time, signature } };
+  };
+  const refused = (r: Reply) => assert.deepEqual([r.status, r.body?.result?.resultCode, r.body?.result?.resultStatus], [200, 'INVALID_SIGNATURE', 'F'], r.text);
+  const genuine = signedBy(gatewayKey);
+  const unsigned = { ...genuine, headers: Object.fromEntries(Object.entries(genuine.headers!).filter(([k]) => k !== 'signature')) };
+  return {
+    name: 'Antom: RSA256 with the provider’s key',
+    paymentId: created.body.data.id,
+    genuine,
+    acknowledged: (r) => assert.deepEqual([r.status, r.body?.result], [200, { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' }], r.text),
+    attacks: [
+      { name: 'no signature', request: unsigned, check: refused },
+      { name: 'signed with a foreign key', request: signedBy(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey), check: refused },
+      { name: "signed with the account's own request key, not the provider's", request: signedBy(parsePrivateKey(a.antom.privateKeyPkcs8)), check: refused },
+      { name: "another merchant's client id and key", request: signedBy(parsePrivateKey(b.antom.privateKeyPkcs8), { clientId: b.antom.clientId }), check: refused },
+      { name: 'body changed after signing', request: signedBy(gatewayKey, { signedRaw: raw.replace('"S"', '"F"') }), check: refused },
+      { name: 'signed for another notifyUrl', request: signedBy(gatewayKey, { signedPath: notifyPath('con_someotheraccount') }), check: refused },
+    ],
+  };
+}
+
+async function nicepayNotify(h: Harness, native: ReturnType<typeof nativeClientFor>, accountId: string, charge: ChargeOf, a: Party, b: Party): Promise<NotifyTarget> {
+  const created = await native.request('POST', '/api/v1/payments', { amount: '10000', currency: 'IDR', paymentMethod: 'bank_transfer', confirm: true });
+  assert.equal(created.body?.data?.status, 'requires_action', created.text);
+  const op = await charge(created.body.data.id);
+  const tXid = created.body.data.nextAction.upstreamTxid as string;
+  const paidUpstream = await np.buyerPays(h, a.nicepay, { tXid, referenceNo: op.id, amt: '10000' });
+  assert.equal(paidUpstream.body?.resultCd, '0000', paidUpstream.text);
+  const fields = (o: { iMid?: string; key?: string; amt?: string; tokenAmt?: string; token?: string | null } = {}): Sent => {
+    const iMid = o.iMid ?? a.nicepay.iMid;
+    const amt = o.amt ?? '10000';
+    const token = o.token === undefined ? notificationToken({ iMid, tXid, amt: o.tokenAmt ?? amt, merchantKey: o.key ?? a.nicepay.merchantKey }) : o.token;
+    const body = new URLSearchParams({ tXid, iMid, referenceNo: op.id, amt, payMethod: '02', status: '0', ...(token === null ? {} : { merchantToken: token }) }).toString();
+    return { method: 'POST', path: notifyPath(accountId), body, headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+  };
+  const refused = (r: Reply) => assert.equal(r.status, 401, r.text);
+  return {
+    name: 'NICEPAY: merchantToken with the account’s merchant key',
+    paymentId: created.body.data.id,
+    genuine: fields(),
+    acknowledged: (r) => assert.deepEqual([r.status, r.text], [200, 'OK']),
+    attacks: [
+      { name: 'no merchantToken', request: fields({ token: null }), check: refused },
+      { name: 'token made with another key', request: fields({ key: b.nicepay.merchantKey }), check: refused },
+      { name: 'token over another amount', request: fields({ tokenAmt: '1' }), check: refused },
+      { name: "another merchant's iMid and key", request: fields({ iMid: b.nicepay.iMid, key: b.nicepay.merchantKey }), check: refused },
+      { name: 'malformed token', request: fields({ token: 'z'.repeat(64) }), check: refused },
+    ],
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CallContext, CoreDeps } from '../deps.ts';
+import type { CardData } from '../processors/processor.ts';
 import { antomStyleId, token, uuidv7 } from '../ids.ts';
 import type { CaptureMethod, Payment, Profile } from './model.ts';
 import { getPaymentById, insertPayment } from './repo.ts';
@@ -21,6 +22,8 @@ export interface CreateInput {
   nicepayTxid?: string | null;
   nicepayReferenceNo?: string | null;
   dialectData?: Record<string, unknown>;
+  /** The card the same request will confirm with, if any: refused in live mode before anything is created. */
+  card?: CardData;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function createPayment(deps: CoreDeps, ctx: CallContext, input: Cre
     const made = await getPaymentById(deps.db, earlier);
     if (made && made.merchantId === ctx.merchant.id) return made;
   }
-  refuseTestFeatures(ctx, { description: input.description });
+  refuseTestFeatures(ctx, { description: input.description, card: input.card });
   const processor = await firstRoute(deps, ctx, { method: input.paymentMethod ?? null, currency: input.currency, captureMethod: input.captureMethod ?? 'automatic' });
   const now = deps.clock.now();
   const id = uuidv7(deps.clock);

@@ -77,6 +77,11 @@ export function authenticateAntom(client: AntomClient, input: AntomAuthInput): M
   if (!verifyRsa256(publicKey, text, header.signature)) throw new KasirError('BAD_SIGNATURE', 'The signature does not verify');
   // Checked only after the signature: an unauthenticated caller learns nothing about the merchant.
   if (cred.merchant.status !== 'active') throw new KasirError('MERCHANT_SUSPENDED', 'The merchant is suspended');
+  // The sandbox path is the test environment's: a live merchant's SDK calls /ams/api (its client id
+  // has no SANDBOX_ prefix), so a live request here is a misconfiguration, refused before any effect.
+  if (cred.merchant.mode === 'live' && input.path.startsWith('/ams/sandbox/')) {
+    throw new KasirError('LIVE_MODE', 'The sandbox path /ams/sandbox/api is test-mode only: a live client calls /ams/api');
+  }
   return cred.merchant;
 }
 

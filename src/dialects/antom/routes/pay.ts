@@ -75,6 +75,7 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
         expiresAt,
         merchantAccountId: body.merchantAccountId ?? null,
         antomPaymentRequestId: body.paymentRequestId,
+        card,
         dialectData: compact({
           notifyUrl: body.paymentNotifyUrl,
           notifyEvents: NOTIFY_EVENTS,

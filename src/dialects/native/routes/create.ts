@@ -46,6 +46,7 @@ export async function createHandler(deps: NativeDeps, r: NativeRequest) {
     description: body.description,
     metadata: body.metadata,
     expiresAt,
+    card: body.confirm ? body.paymentMethodData?.card : undefined,
   });
   if (body.confirm) {
     const confirmed = await confirmPayment(deps.core, r.ctx, { ref: { id: payment.id }, card: body.paymentMethodData?.card });
