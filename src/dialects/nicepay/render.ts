@@ -5,6 +5,7 @@ import { KasirError } from '../../core/errors.ts';
 import type { Payment } from '../../core/payments/model.ts';
 import { NICEPAY_ERRORS } from './error-map.ts';
 import { minorToRupiah } from './fields.ts';
+import { liveBuyerFields } from './live.ts';
 import { isPaidOffline, payMethodOf, type PayMethod } from './methods.ts';
 import * as codes from './result-codes.ts';
 import { NicepayBodyError } from './transport.ts';
@@ -39,6 +40,15 @@ export interface NicepayData {
   instmntType?: string;
   instmntMon?: string;
   recurrOpt?: string;
+  /** The buyer's details as given, passed on when the payment goes to an upstream provider. */
+  billingPhone?: string;
+  billingEmail?: string;
+  billingAddr?: string;
+  billingCity?: string;
+  billingState?: string;
+  billingPostCd?: string;
+  billingCountry?: string;
+  userIP?: string;
 }
 
 export function nicepayData(p: Payment): NicepayData {
@@ -46,6 +56,8 @@ export function nicepayData(p: Payment): NicepayData {
   const created = wibParts(p.createdAt);
   return {
     ...d,
+    // A live payment shows the upstream's VA number, payment code or QR (live.ts).
+    ...liveBuyerFields(p),
     iMid: d.iMid ?? (p.nicepayTxid ?? '').slice(0, 10),
     payMethod: d.payMethod ?? payMethodOf(p.paymentMethod) ?? '01',
     transDt: d.transDt ?? created.transDt,

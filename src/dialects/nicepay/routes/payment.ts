@@ -1,8 +1,8 @@
 // GET|POST /nicepay/direct/v2/payment: the browser step of card and e-wallet payments. The answer is
 // always an HTML page: the hand-back to callBackUrl with the result, the sandbox's 3-D Secure or
-// e-wallet approval page, or (when the request cannot be trusted to name a callBackUrl) an error
-// page. Clients often send only tXid, timeStamp and merchantToken: the token is recomputed from
-// the referenceNo and amt stored for the tXid.
+// e-wallet approval page, a live payment's way on to its upstream provider's payment page, or (when
+// the request cannot be trusted to name a callBackUrl) an error page. Clients often send only tXid,
+// timeStamp and merchantToken: the token is recomputed from the referenceNo and amt stored for the tXid.
 import { randomUUID } from 'node:crypto';
 import { KasirError } from '../../../core/errors.ts';
 import { confirmPayment } from '../../../core/payments/confirm.ts';
@@ -14,6 +14,7 @@ import { credentialFor, verifyToken, type Authenticated, type NicepayDeps } from
 import { NICEPAY_ERRORS } from '../error-map.ts';
 import { httpUrl, invalid, minorToRupiah, missing, opt, req, requireFields, type Fields } from '../fields.ts';
 import { callbackTarget, challengePage, errorPage, redirectPage } from '../html.ts';
+import { isLive, upstreamPage } from '../live.ts';
 import { authNo, nicepayData, nicepayError, transactionFields } from '../render.ts';
 import type { NicepayResult } from '../result-codes.ts';
 import { SUCCESS } from '../result-codes.ts';
@@ -22,6 +23,9 @@ import { paymentToken } from '../token.ts';
 import { parseTxid } from '../txid.ts';
 
 export const SANDBOX_PAY_PATH = '/nicepay/sandbox/pay';
+
+/** The page sending a live buyer on to the provider: nothing is decided yet, the request was fine. */
+const CONTINUE_UPSTREAM: NicepayResult = { resultCd: SUCCESS.resultCd, resultMsg: 'Continue to the payment page' };
 
 export interface Located {
   auth: Authenticated;
@@ -98,12 +102,21 @@ export async function paymentHandler(deps: NicepayDeps, r: NicepayRequest): Prom
     if (d.payMethod !== '01' && d.payMethod !== '05') {
       throw new KasirError('INVALID_STATE', 'This payMethod is paid at the bank, the store or by scanning the QR, not through payment');
     }
+    const live = isLive(p);
     if (p.status === 'requires_payment_method' || p.status === 'requires_confirmation') {
-      const cardData = d.payMethod === '01' ? readCard(f, deps.core.clock.now()) : undefined;
+      // A live buyer types the card on the provider's page: without card fields the charge is
+      // submitted as is; with them, the core refuses it (LIVE_MODE) and the refusal is handed back.
+      const cardData = d.payMethod === '01' && (!live || opt(f, 'cardNo') !== undefined) ? readCard(f, deps.core.clock.now()) : undefined;
       if (cardData) card = { cardNo: cardData.number!, cardExpYymm: opt(f, 'cardExpYymm') };
       p = (await confirmPayment(deps.core, auth.ctx, { ref: { id: p.id }, card: cardData })).payment;
     } else if (p.status !== 'requires_action') {
       throw new KasirError('INVALID_STATE', `The transaction is already ${p.status.replace(/_/g, ' ')}`);
+    }
+    if (p.status === 'requires_action' && live) {
+      // The buyer pays on the upstream provider's page; it hands the browser back itself.
+      const page = upstreamPage(p);
+      if (!page) throw new KasirError('INVALID_STATE', 'The payment provider gave no payment page for this transaction');
+      return { html: redirectPage(page, CONTINUE_UPSTREAM) };
     }
     if (p.status === 'requires_action') {
       return {

@@ -17,6 +17,7 @@ import {
 } from '../fields.ts';
 import { CVS_PARTNERS, EWALLET_PARTNERS, isPaidOffline, isPayMethod, PAY_METHODS, QRIS_DEFAULT_PARTNER, VA_BANKS, type PayMethod } from '../methods.ts';
 import { sandboxQrContent } from '../qris.ts';
+import { isLive } from '../live.ts';
 import { methodFields, nicepayData, nicepayError, transactionFields, type NicepayData } from '../render.ts';
 import { SUCCESS } from '../result-codes.ts';
 import type { NicepayReply, NicepayRequest } from '../route.ts';
@@ -103,10 +104,21 @@ function validate(f: Fields, now: Date): Order {
       description: opt(f, 'description') ?? '',
       notifyUrl: httpUrl(f, 'dbProcessUrl', true)!,
       ...(callBackUrl ? { callBackUrl } : {}),
+      ...buyerDetails(f),
       ...method.fields,
       requestHash: '',
     },
   };
+}
+
+/** The buyer's contact fields, kept so a live payment passes them on to the upstream provider. */
+function buyerDetails(f: Fields): Partial<NicepayData> {
+  const out: Partial<NicepayData> = {};
+  for (const k of ['billingPhone', 'billingEmail', 'billingAddr', 'billingCity', 'billingState', 'billingPostCd', 'billingCountry', 'userIP'] as const) {
+    const v = opt(f, k);
+    if (v !== undefined) out[k] = v.slice(0, 100);
+  }
+  return out;
 }
 
 /** A cart value as text: only strings and numbers count (anything else never reaches String()'s recursion). */
@@ -213,9 +225,9 @@ async function register(deps: NicepayDeps, auth: Authenticated, order: Order): P
     transTm,
     requestHash: order.hash,
     notifyEvents: NOTIFY_EVENTS,
-    ...(d.bankCd ? { vacctNo: sandboxVacctNo(VA_BANKS[d.bankCd], tXid) } : {}),
-    ...(order.payMethod === '03' ? { payNo: CVS_PARTNERS[d.mitraCd!] + tXid.slice(-12) } : {}),
-    ...(order.payMethod === '08' ? { qrContent: sandboxQrContent({ tXid, iMid: auth.iMid, amt: order.amt, merchantName: d.goodsNm }) } : {}),
+    // The sandbox's VA number, payment code and QR, for test merchants (the only ones the sandbox
+    // serves). A live payment shows its upstream provider's instead (live.ts), never invented ones.
+    ...(auth.ctx.merchant.mode === 'live' ? {} : sandboxBuyerFields(auth, order, tXid)),
   };
   const payment = await createPayment(core, auth.ctx, {
     profile: 'nicepay',
@@ -234,11 +246,25 @@ async function register(deps: NicepayDeps, auth: Authenticated, order: Order): P
   return registrationResponse(await issue(deps, auth, payment));
 }
 
+function sandboxBuyerFields(auth: Authenticated, order: Order, tXid: string): Partial<NicepayData> {
+  const d = order.data;
+  return {
+    ...(d.bankCd ? { vacctNo: sandboxVacctNo(VA_BANKS[d.bankCd], tXid) } : {}),
+    ...(order.payMethod === '03' ? { payNo: CVS_PARTNERS[d.mitraCd!] + tXid.slice(-12) } : {}),
+    ...(order.payMethod === '08' ? { qrContent: sandboxQrContent({ tXid, iMid: auth.iMid, amt: order.amt, merchantName: d.goodsNm }) } : {}),
+  };
+}
+
 /** VA, CVS and QRIS are submitted to the processor at once: the buyer pays them outside the browser. */
 async function issue(deps: NicepayDeps, auth: Authenticated, p: Payment): Promise<Payment> {
   const d = nicepayData(p);
   // A re-send after a crash also finishes the submission its first attempt left unanswered.
-  return isPaidOffline(d.payMethod) ? submitIfOwed(deps.core, auth.ctx, p) : p;
+  const issued = isPaidOffline(d.payMethod) ? await submitIfOwed(deps.core, auth.ctx, p) : p;
+  // The upstream provider refused the registration: no VA, code or QR exists to answer with.
+  if (isLive(issued) && issued.status === 'payment_failed') {
+    throw new KasirError('PROCESSOR_DECLINED', 'The payment provider refused the registration');
+  }
+  return issued;
 }
 
 export function registrationResponse(p: Payment): Record<string, unknown> {
