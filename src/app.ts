@@ -80,6 +80,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminApi, { prefix: '/admin/v1', merchants: deps.merchants, credentials: deps.credentials, adminToken: deps.adminToken, publicUrl: deps.publicUrl });
   await mountDialects(app, { core: deps.core, merchants: deps.merchants, credentials: deps.credentials, publicUrl: deps.publicUrl, limiter });
   await app.register(checkoutPages, { core: deps.core, merchants: deps.merchants });
-  await app.register(connectorNotifications, { core: deps.core });
+  await app.register(connectorNotifications, { core: deps.core, publicUrl: deps.publicUrl });
   return app;
 }

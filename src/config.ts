@@ -101,6 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if ((withDefaults.KASIR_DELIVERY_PER_MERCHANT as number) >= (withDefaults.KASIR_DELIVERY_SLOTS as number)) {
     throw new ConfigError('invalid setting KASIR_DELIVERY_PER_MERCHANT: must be below KASIR_DELIVERY_SLOTS');
   }
+  // A claimed call may chain an inquiry, a re-sent request and a new one before it answers: all of
+  // them must end before the lease lets the reconciler take the payment over (and roll back a charge
+  // the provider has not seen yet but still could).
+  if ((withDefaults.KASIR_CONNECTOR_TIMEOUT_MS as number) * 3 > (withDefaults.KASIR_PROCESSOR_LEASE_MS as number)) {
+    throw new ConfigError('invalid setting KASIR_CONNECTOR_TIMEOUT_MS: must be at most a third of KASIR_PROCESSOR_LEASE_MS');
+  }
   return withDefaults as Config;
 }
 

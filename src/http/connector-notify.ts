@@ -6,13 +6,13 @@
 import type { FastifyInstance } from 'fastify';
 import { getConnector } from '../core/connectors/accounts.ts';
 import type { CoreDeps } from '../core/deps.ts';
-import type { ProcessorRegistry } from '../processors/registry.ts';
 import { CONNECTOR_KINDS } from '../processors/registry.ts';
+import { notifyUrlOf } from '../processors/connector.ts';
 import { rawBody } from './raw-body.ts';
 
 export const NOTIFY_PATH = '/connectors/:accountId/notify';
 
-export async function connectorNotifications(app: FastifyInstance, deps: { core: CoreDeps }): Promise<void> {
+export async function connectorNotifications(app: FastifyInstance, deps: { core: CoreDeps; publicUrl: () => string }): Promise<void> {
   app.post(NOTIFY_PATH, async (req, reply) => {
     const id = (req.params as { accountId: string }).accountId;
     let account;
@@ -22,10 +22,11 @@ export async function connectorNotifications(app: FastifyInstance, deps: { core:
       account = null;
     }
     if (!account) return reply.code(404).type('application/json').send('{"error":"unknown connector account"}');
-    const processor = await (deps.core.processors as ProcessorRegistry).get(account.id);
+    const processor = await deps.core.processors.get(account.id);
     const answer = await CONNECTOR_KINDS[account.type].receive(account, processor, {
       method: req.method,
-      path: req.url.split('?')[0],
+      // The path the provider was given (and signs): a proxy in front may strip a prefix of the public URL.
+      path: new URL(notifyUrlOf(deps.publicUrl(), account.id)).pathname,
       headers: req.headers,
       rawBody: rawBody(req.body),
       contentType: String(req.headers['content-type'] ?? ''),

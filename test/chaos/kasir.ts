@@ -81,6 +81,7 @@ export async function startKasir(databaseUrl: string | null, overrides: NodeJS.P
     // Short leases, so work a killed process left claimed is taken over within the retry budget.
     // Settings a Kasir does not know are ignored (config reads only its own names).
     KASIR_PROCESSOR_LEASE_MS: '2000',
+    KASIR_CONNECTOR_TIMEOUT_MS: '500',
     KASIR_IDEMPOTENCY_LEASE_MS: '3000',
     ...overrides,
   };

@@ -26,6 +26,9 @@ export interface RouteInput {
   priority?: number;
 }
 
+/** The core's payment methods (what every dialect's methods map to). */
+export const ROUTABLE_METHODS = ['card', 'wallet', 'va', 'cvs', 'qris', 'promptpay', 'thai_banking', 'bank_transfer'] as const;
+
 const COLUMNS = 'id, merchant_id, connector_id, method, currency, priority, created_at';
 
 function toRoute(r: Record<string, unknown>): ConnectorRoute {
@@ -47,7 +50,9 @@ export async function setRoute(deps: MerchantDeps, r: RouteInput): Promise<Conne
   const method = r.method ?? null;
   const currency = r.currency?.toUpperCase() ?? null;
   if (currency !== null && !/^[A-Z]{3}$/.test(currency)) throw new KasirError('INVALID_PARAMETER', 'currency must be a three-letter code such as IDR', { field: 'currency' });
-  if (method !== null && !/^[a-z_]{2,32}$/.test(method)) throw new KasirError('INVALID_PARAMETER', 'method must be a payment method such as card, wallet, va, cvs, qris or promptpay', { field: 'method' });
+  if (method !== null && !(ROUTABLE_METHODS as readonly string[]).includes(method)) {
+    throw new KasirError('INVALID_PARAMETER', `method must be one of ${ROUTABLE_METHODS.join(', ')}`, { field: 'method' });
+  }
   const priority = r.priority ?? 100;
   if (!Number.isSafeInteger(priority) || priority < 0 || priority > 1_000_000) throw new KasirError('INVALID_PARAMETER', 'priority must be an integer from 0 to 1000000', { field: 'priority' });
   const { rows } = await deps.db.query(
@@ -80,9 +85,11 @@ export async function deleteRoute(db: Pick<Db, 'query'>, id: string, merchantId?
  */
 export async function routedConnectors(db: Pick<Db, 'query'>, merchantId: string, want: { method: string | null; currency: string }): Promise<string[]> {
   const { rows } = await db.query<{ connector_id: string }>(
-    `SELECT connector_id, MIN(priority) AS best FROM connector_routes
-      WHERE merchant_id = $1 AND (currency IS NULL OR currency = $2) AND ($3::text IS NULL OR method IS NULL OR method = $3)
-      GROUP BY connector_id ORDER BY best, connector_id`,
+    // Joined with the account: a route written while its account was being deleted never matches.
+    `SELECT r.connector_id, MIN(r.priority) AS best FROM connector_routes r
+       JOIN connector_accounts a ON a.id = r.connector_id AND a.deleted_at IS NULL
+      WHERE r.merchant_id = $1 AND (r.currency IS NULL OR r.currency = $2) AND ($3::text IS NULL OR r.method IS NULL OR r.method = $3)
+      GROUP BY r.connector_id ORDER BY best, r.connector_id`,
     [merchantId, want.currency.toUpperCase(), want.method],
   );
   return rows.map((r) => r.connector_id);

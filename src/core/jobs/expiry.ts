@@ -7,7 +7,9 @@ import { EXPIRABLE } from '../payments/states.ts';
 
 export async function sweepExpired(deps: CoreDeps, batch = 200): Promise<number> {
   const { rows } = await deps.db.query(
-    `SELECT ${PAYMENT_SELECT} FROM payments WHERE status = ANY($1) AND expires_at <= $2 ORDER BY expires_at LIMIT $3`,
+    // Charges waiting at an upstream provider lapse when it says so (poll-upstream.ts), not here.
+    `SELECT ${PAYMENT_SELECT} FROM payments WHERE status = ANY($1) AND expires_at <= $2
+        AND NOT (status = 'requires_action' AND processor <> 'sandbox') ORDER BY expires_at LIMIT $3`,
     [EXPIRABLE, deps.clock.now(), batch],
   );
   let expired = 0;

@@ -57,9 +57,17 @@ export async function expireIfDue(deps: CoreDeps, p: Payment): Promise<Payment |
   // A payment with a processor call pending (even one whose outcome is unknown) is not expired
   // under it: that call (a cancel, say) may have taken effect. Its resolution decides.
   if (!p.expiresAt || p.expiresAt > now || !EXPIRABLE.includes(p.status) || p.pendingOperation) return p;
+  // A charge waiting for its buyer at an upstream provider may have been paid there in time: only
+  // the provider can say it lapsed (it was told the same expiry). The poller asks and applies.
+  if (awaitsUpstream(p)) return p;
   return updatePayment(deps.db, p, 'expired', { nextAction: null }, now, {
     dialect: 'system',
   });
+}
+
+/** Submitted to an upstream provider and waiting there for the buyer: its outcome is the provider's to report. */
+export function awaitsUpstream(p: Pick<Payment, 'status' | 'processor'>): boolean {
+  return p.status === 'requires_action' && p.processor !== 'sandbox';
 }
 
 const CLEAR_PENDING = { pendingOperation: null, pendingState: null, pendingUntil: null, pendingData: null } as const;

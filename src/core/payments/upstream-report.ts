@@ -6,10 +6,11 @@
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import { getMerchant } from '../merchants/merchants.ts';
-import { getOperation } from '../processors/operations.ts';
+import { getOperation, recordAuthorizationResult } from '../processors/operations.ts';
+import type { OperationRecord } from '../processors/processor.ts';
 import { authorizeOutcomeOf, type SyncResult } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
-import { holdsLease, RETRY, WAIT, withPayment } from './pending.ts';
+import { awaitsUpstream, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
 import type { OutcomeSource } from './processor-call.ts';
 import { applyReport, checkReportable } from './report.ts';
 
@@ -31,6 +32,13 @@ export async function reportCharge(deps: CoreDeps, processor: string, operationI
   const op = await getOperation(deps.db, operationId);
   if (!op || op.processor !== processor || op.kind !== 'authorize') return 'unknown_charge';
   if (!settles(found)) return 'unchanged';
+  if (!(await isCurrentCharge(deps, op))) {
+    // A failure of a charge Kasir no longer waits on (rolled back, replaced) means nothing. Money
+    // arriving on one must be returned at the provider, which Kasir cannot decide alone: refused,
+    // so the provider keeps the notification visible and retrying until an operator acts.
+    if (found.status !== 'succeeded' && found.status !== 'authorized') return 'unchanged';
+    throw new KasirError('INVALID_STATE', `Charge ${op.id} was given up by Kasir but the provider reports it paid: return it at the provider`);
+  }
   const merchant = await getMerchant(deps.db, op.merchantId);
   const ctx: CallContext = { merchant: { id: merchant.id, mode: merchant.mode, contract: merchant.contract }, dialect: 'system', requestId: `${source}:${operationId}` };
   const outcome = authorizeOutcomeOf(found, op);
@@ -38,7 +46,16 @@ export async function reportCharge(deps: CoreDeps, processor: string, operationI
   let applied = false;
   await withPayment(deps, ctx, { id: op.paymentId }, null, async (p: Payment) => {
     if (p.processor !== processor) return p;
-    if (holdsLease(p, deps.clock.now())) return WAIT;
+    const now = deps.clock.now();
+    if (holdsLease(p, now)) return WAIT;
+    if (found.status === 'canceled' && awaitsUpstream(p) && p.expiresAt && p.expiresAt <= now) {
+      // The provider closed the charge at the expiry it was given: the payment lapsed, unpaid.
+      const expired = await updateWithJournal(deps, p, 'expired', { nextAction: null }, now, { dialect: 'system', requestId: ctx.requestId, data: { operationId, source } },
+        (q) => recordAuthorizationResult(q, op.id, { outcome: 'expired', source }, now));
+      if (!expired) return RETRY;
+      applied = true;
+      return expired;
+    }
     try {
       await checkReportable(deps, p, paid);
     } catch (err) {
@@ -52,4 +69,14 @@ export async function reportCharge(deps: CoreDeps, processor: string, operationI
     return after;
   });
   return applied ? 'applied' : 'unchanged';
+}
+
+/** The payment's latest charge, still standing (not rolled back): the one whose outcome it waits for. */
+async function isCurrentCharge(deps: CoreDeps, op: OperationRecord): Promise<boolean> {
+  if (op.status === 'rolled_back') return false;
+  const { rows } = await deps.db.query<{ id: string }>(
+    `SELECT id FROM processor_operations WHERE payment_id = $1 AND kind = 'authorize' ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [op.paymentId],
+  );
+  return rows[0]?.id === op.id;
 }

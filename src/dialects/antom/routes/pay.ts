@@ -50,7 +50,8 @@ export async function pay(deps: AntomDeps, r: AntomRequest): Promise<AntomBody> 
     run: async (ctx) => {
       // A cashier card payment without card data waits for the buyer to enter the card on the
       // checkout page: nothing to submit yet. Everything else is submitted now.
-      const submits = method !== 'card' || Boolean(cardNo);
+      // Live: the provider's cashier page asks the buyer for the card, so the payment goes there now.
+      const submits = method !== 'card' || Boolean(cardNo) || ctx.merchant.mode === 'live';
       const card = cardNo ? { number: cardNo } : undefined;
       const existing = await findPayment(deps.core.db, ctx.merchant.id, { antomPaymentRequestId: body.paymentRequestId });
       if (existing) {
