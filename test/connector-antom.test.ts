@@ -15,8 +15,9 @@ import { cancel as nicepayCancel, expectResult as expectNicepay, payment as nice
 import { createPayment, expectStatus, stored } from './helpers/native.ts';
 import {
   ACK, buyerPaysUpstream, byPaymentRequestId, closedPort, eventsOf, impostorKey, lastCharge, liveShop, notify, startProvider, upstreamCount,
-  upstreamPayment, upstreamProxy, type ProxyFault, type Shop,
+  upstreamPayment, type Shop,
 } from './helpers/upstream-antom.ts';
+import { startFaultProxy, type Fault } from './helpers/fault-proxy.ts';
 
 const provider = await startProvider();
 const { up } = provider;
@@ -230,23 +231,23 @@ test('a refund goes to the provider under its own request id; the provider\'s no
 });
 
 test('answers that cannot be trusted leave the charge unknown; the reconciler settles it from the provider', async () => {
-  const proxy = await upstreamProxy(up.baseUrl);
+  const proxy = await startFaultProxy(up.baseUrl);
   try {
     const behind = await liveShop(down, provider, [proxy.url]);
-    const cases: { fault: ProxyFault; error: RegExp; reachedProvider: boolean }[] = [
-      { fault: 'strip_signature', error: /signature/, reachedProvider: true },
-      { fault: 'bad_signature', error: /signature/, reachedProvider: true },
-      { fault: 'status_502', error: /HTTP 502/, reachedProvider: true },
-      { fault: 'hang', error: /^timeout$/, reachedProvider: false },
+    const cases: { fault: Fault; error: RegExp; reachedProvider: boolean }[] = [
+      { fault: { kind: 'strip_signature' }, error: /signature/, reachedProvider: true },
+      { fault: { kind: 'bad_signature' }, error: /signature/, reachedProvider: true },
+      { fault: { kind: 'status_5xx' }, error: /HTTP 502/, reachedProvider: true },
+      { fault: { kind: 'hang' }, error: /^timeout$/, reachedProvider: false },
     ];
     const made: { id: string; reachedProvider: boolean; opId: string }[] = [];
     for (const c of cases) {
-      proxy.next(c.fault);
+      proxy.arm(/\/payments\/pay$/, c.fault);
       const res = await behind.native.request('POST', '/api/v1/payments', { amount: '100.00', currency: 'THB', paymentMethod: 'wallet', confirm: true });
-      assert.equal(expectStatus(res, 202).data.status, 'processing', c.fault);
+      assert.equal(expectStatus(res, 202).data.status, 'processing', c.fault.kind);
       const op = await charge(res.body.data.id);
-      assert.equal(op.status, 'unknown', c.fault);
-      assert.match(String(op.result?.error), c.error, c.fault);
+      assert.equal(op.status, 'unknown', c.fault.kind);
+      assert.match(String(op.result?.error), c.error, c.fault.kind);
       made.push({ id: res.body.data.id, reachedProvider: c.reachedProvider, opId: op.id });
     }
     assert.deepEqual((await reconcileUnknown(down.deps.core)).errors, []);
@@ -269,11 +270,11 @@ test('answers that cannot be trusted leave the charge unknown; the reconciler se
 });
 
 test('a lost answer to a cancel or a refund is settled by re-sending it: the provider does it once', async () => {
-  const proxy = await upstreamProxy(up.baseUrl);
+  const proxy = await startFaultProxy(up.baseUrl);
   try {
     const behind = await liveShop(down, provider, [proxy.url]);
     const open = await createPayment(behind.native, { amount: '100.00', currency: 'THB', paymentMethod: 'wallet', confirm: true });
-    proxy.next('strip_signature');
+    proxy.arm(/\/payments\/cancel$/, { kind: 'strip_signature' });
     const canceled = await behind.native.request('POST', `/api/v1/payments/${open.id}/cancel`, {});
     assert.equal(expectStatus(canceled, 503).error.code, 'OUTCOME_UNKNOWN');
     assert.equal((await upstreamPayment(provider, (await charge(open.id)).id)).status, 'canceled', 'the provider did cancel');
@@ -282,7 +283,7 @@ test('a lost answer to a cancel or a refund is settled by re-sending it: the pro
     await buyerPaysUpstream(paid.nextAction.url);
     await deliverDue(up.deps.delivery);
     assert.equal((await stored(down, paid.id)).status, 'succeeded');
-    proxy.next('garbage');
+    proxy.arm(/\/payments\/refund$/, { kind: 'garbage' });
     const refund = await behind.native.request('POST', `/api/v1/payments/${paid.id}/refunds`, { amount: '25.00' });
     assert.equal(expectStatus(refund, 503).error.code, 'OUTCOME_UNKNOWN');
 

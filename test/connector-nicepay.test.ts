@@ -201,14 +201,14 @@ test("an upstream refusal reaches the caller as its dialect's refusal, and nothi
 });
 
 test("the registration's answer is lost (timeout): the outcome is unknown until the inquiry finds what the upstream made", async () => {
-  const late = pair.proxy.holdNextAnswer('/registration', 2500);
+  pair.proxy.arm(/\/registration$/, { kind: 'hold' });
   const reg = await register(down, shop, '02');
   assert.equal(reg.vacctNo, null, 'no VA number is invented');
   const p = await storedTx(down, reg.tXid);
   assert.deepEqual([p.status, p.pendingState], ['processing', 'unknown']);
   const charge = await chargeOf(down, p.id);
   assert.equal(charge.status, 'unknown');
-  await late;
+  assert.equal(await pair.proxy.release(), 1, 'the registration\'s answer was held');
   // The upstream did register it, once, under the charge's id.
   const { rows } = await up.deps.core.db.query<{ nicepay_txid: string }>('SELECT nicepay_txid FROM payments WHERE nicepay_reference_no = $1', [charge.id]);
   assert.equal(rows.length, 1);
@@ -282,10 +282,10 @@ test('account settings: a 10-character iMid and a merchantKey, refused clearly o
 
 test('a partial refund whose answer is lost is found by inquiry (cancelAmt), never sent twice', async () => {
   const p = await paidNativeCard(pair, shop, '40000.00');
-  const late = pair.proxy.holdNextAnswer('/cancel', 2500);
+  pair.proxy.arm(/\/cancel$/, { kind: 'hold' });
   const lost = await refund(shop.native, p.id, { amount: '15000.00' });
   assert.equal(lost.body?.error?.code, 'OUTCOME_UNKNOWN', lost.text);
-  await late;
+  assert.equal(await pair.proxy.release(), 1, 'the cancel\'s answer was held');
   assert.equal((await upstreamOf(p)).amountCanceled, 1_500_000n, 'the upstream did cancel');
   const pending = await downPayment(pair, p.id);
   assert.deepEqual([pending.pendingOperation, pending.pendingState, pending.amountRefunded], ['refund', 'unknown', 0n]);

@@ -10,7 +10,7 @@ import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';
 import { pollAwaitingUpstream } from '../src/core/jobs/poll-upstream.ts';
 import { admin, nativeClientFor, startKasir, type Harness, type NativeClient } from './helpers/harness.ts';
 import { antomClientFor, type AntomClient } from './helpers/antom.ts';
-import { inquiry as nicepayInquiry, post as nicepayPost, registrationRequest, cancelRequest, type NicepayMerchant } from './helpers/nicepay.ts';
+import { inquiry as nicepayInquiry, paymentFields, post as nicepayPost, registrationRequest, cancelRequest, type NicepayMerchant } from './helpers/nicepay.ts';
 import { cancel, create, get, refund } from './helpers/native.ts';
 import { remote } from './chaos/clients.ts';
 import { startFaultProxy, type Fault, type FaultProxy } from './helpers/fault-proxy.ts';
@@ -58,10 +58,11 @@ await (async () => {
     type: 'nicepay', name: 'NICEPAY upstream', baseUrl: toUpstream.url, iMid: made.body.data.nicepay.iMid, merchantKey: made.body.data.nicepay.merchantKey,
   });
   assert.equal(nicepayAccount.status, 201, JSON.stringify(nicepayAccount.body));
-  // USD goes to Antom; IDR to NICEPAY, except QRIS, which goes to Antom (a NICEPAY-dialect payment routed to Antom).
+  // USD goes to Antom; IDR to NICEPAY, except QRIS and cards, which go to Antom (NICEPAY-dialect payments routed to Antom).
   for (const route of [
     { connectorId: antomAccount.body.data.id, currency: 'USD', priority: 10 },
     { connectorId: antomAccount.body.data.id, currency: 'IDR', method: 'qris', priority: 5 },
+    { connectorId: antomAccount.body.data.id, currency: 'IDR', method: 'card', priority: 5 },
     { connectorId: nicepayAccount.body.data.id, currency: 'IDR', priority: 20 },
   ]) {
     const r = await admin(down, 'POST', `/merchants/${m.id}/routes`, route);
@@ -308,4 +309,70 @@ test('a partial cancel of a paid Antom-routed payment (NICEPAY dialect, QRIS) is
   const after = await down.deps.core.db.query<{ status: string; amount_canceled: string }>(`SELECT status, amount_canceled FROM payments WHERE id = $1`, [rows[0].id]);
   assert.deepEqual({ ...after.rows[0], amount_canceled: String(after.rows[0].amount_canceled) }, { status: 'succeeded', amount_canceled: '0' });
   assert.equal((await antomTruth(await chargeOf(rows[0].id))).paymentStatus, 'SUCCESS');
+});
+
+/** Each of the three dialects creates a payment that its route sends to each provider, then cancels it: canceled upstream too. */
+test('created and canceled through each dialect on each provider: the upstream cancels too', async () => {
+  const local = remote(down.baseUrl);
+  const upstreamState = async (paymentId: string) => {
+    const op = await chargeOf(paymentId);
+    const { rows } = await down.deps.core.db.query<{ processor: string }>(`SELECT processor FROM payments WHERE id = $1`, [paymentId]);
+    const provider = await admin(down, 'GET', `/connectors/${rows[0].processor}`);
+    if (provider.body.data.type === 'antom') return { provider: 'antom', state: (await antomTruth(op)).paymentStatus as string };
+    const { rows: amt } = await down.deps.core.db.query<{ amount: string }>(`SELECT amount FROM payments WHERE id = $1`, [paymentId]);
+    return { provider: 'nicepay', state: (await nicepayTruth(op, String(BigInt(amt[0].amount) / 100n))).resultMsg as string };
+  };
+  const idOf = async (column: string, value: string) =>
+    (await down.deps.core.db.query<{ id: string }>(`SELECT id FROM payments WHERE ${column} = $1`, [value])).rows[0].id;
+  const outcomes: Record<string, { before: unknown; after: unknown; answer: unknown }> = {};
+
+  // native → Antom (USD wallet) and native → NICEPAY (IDR bank transfer: a virtual account).
+  for (const [name, body] of [
+    ['native → antom', { amount: '12.00', currency: 'USD', paymentMethod: 'wallet', confirm: true, description: 'matrix native antom' }],
+    ['native → nicepay', { amount: '30000.00', currency: 'IDR', paymentMethod: 'bank_transfer', confirm: true, description: 'matrix native nicepay' }],
+  ] as const) {
+    const made = await create(native, body);
+    assert.equal(made.status, 201, made.text);
+    const before = await upstreamState(made.body.data.id);
+    const c = await cancel(native, made.body.data.id, {});
+    outcomes[name] = { before, after: await upstreamState(made.body.data.id), answer: c.status === 200 ? c.body.data.status : c.text };
+  }
+
+  // Antom → Antom (ALIPAY_CN, USD) and Antom → NICEPAY (a Mandiri virtual account; the shop's
+  // contract lets it cancel unpaid Indonesian methods, which the Antom profile's defaults never do).
+  const patched = await admin(down, 'PATCH', `/merchants/${nicepay.merchantId}/contract`, { antom: { cancel: { indonesian: { beforeSuccess: true } } } });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  for (const [name, type, currency, value] of [['antom → antom', 'ALIPAY_CN', 'USD', '900'], ['antom → nicepay', 'BANKTRANSFER_MANDIRI', 'IDR', '2500000']] as const) {
+    const paymentRequestId = `matrix_${type}_${Date.now()}`;
+    const paid = await antom.call('pay', { productCode: 'CASHIER_PAYMENT', paymentRequestId, paymentAmount: { currency, value }, paymentMethod: { paymentMethodType: type }, order: { referenceOrderId: paymentRequestId, orderDescription: name, orderAmount: { currency, value } }, paymentRedirectUrl: 'https://shop.example/back' });
+    assert.equal(paid.body.result.resultCode, 'PAYMENT_IN_PROCESS', paid.text);
+    const id = await idOf('antom_payment_request_id', paymentRequestId);
+    const before = await upstreamState(id);
+    const c = await antom.call('cancel', { paymentRequestId });
+    outcomes[name] = { before, after: await upstreamState(id), answer: c.body.result.resultStatus };
+  }
+
+  // NICEPAY → NICEPAY (VA, submitted at registration) and NICEPAY → Antom (a card: the buyer's
+  // browser step submits it and is sent on to the provider's page).
+  for (const [name, payMethod, amt] of [['nicepay → nicepay', '02', '40000'], ['nicepay → antom', '01', '45000']] as const) {
+    const reg = (await nicepayPost(local, '/nicepay/direct/v2/registration', registrationRequest(local, nicepay, payMethod, { amt }))).body;
+    assert.equal(reg.resultCd, '0000', JSON.stringify(reg));
+    if (payMethod === '01') {
+      const page = await nicepayPost(local, '/nicepay/direct/v2/payment', paymentFields(local, nicepay, reg), { form: true });
+      assert.equal(page.status, 200, page.text);
+    }
+    const id = await idOf('nicepay_txid', reg.tXid);
+    const before = await upstreamState(id);
+    const c = (await nicepayPost(local, '/nicepay/direct/v2/cancel', cancelRequest(local, nicepay, { tXid: reg.tXid, payMethod, cancelType: '1', amt }))).body;
+    outcomes[name] = { before, after: await upstreamState(id), answer: c.resultCd };
+  }
+
+  assert.deepEqual(outcomes, {
+    'native → antom': { before: { provider: 'antom', state: 'PROCESSING' }, after: { provider: 'antom', state: 'CANCELLED' }, answer: 'canceled' },
+    'native → nicepay': { before: { provider: 'nicepay', state: 'unpaid' }, after: { provider: 'nicepay', state: 'expired' }, answer: 'canceled' },
+    'antom → antom': { before: { provider: 'antom', state: 'PROCESSING' }, after: { provider: 'antom', state: 'CANCELLED' }, answer: 'S' },
+    'antom → nicepay': { before: { provider: 'nicepay', state: 'unpaid' }, after: { provider: 'nicepay', state: 'expired' }, answer: 'S' },
+    'nicepay → nicepay': { before: { provider: 'nicepay', state: 'unpaid' }, after: { provider: 'nicepay', state: 'expired' }, answer: '0000' },
+    'nicepay → antom': { before: { provider: 'antom', state: 'PROCESSING' }, after: { provider: 'antom', state: 'CANCELLED' }, answer: '0000' },
+  });
 });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { ApiError, api, CliError, integerOption, seg, UsageError, type Command, type Ctx } from './client.ts';
 import type { OptionName } from './options.ts';
+import type { ConnectorRoute } from '../core/connectors/routes.ts';
 
 export const CONNECTOR_USAGE = `Live merchants (create them with --mode live): connector accounts and routes
   kasir connector create --merchant ID --type antom --base-url URL --client-id CLIENT_ID
@@ -132,14 +133,8 @@ async function connectorDelete(c: Ctx): Promise<void> {
   print(c, a, () => [`Connector ${a.id} deleted at ${a.deletedAt}: its routes are gone; payments already sent to it are still served.`]);
 }
 
-interface RouteView {
-  id: string;
-  merchantId: string;
-  connectorId: string;
-  method: string | null;
-  currency: string | null;
-  priority: number;
-}
+/** A route as the admin API renders it (dates as text, which the lines below do not show). */
+type RouteView = Omit<ConnectorRoute, 'createdAt'>;
 
 const routeLine = (r: RouteView) =>
   `${r.id}  merchant ${r.merchantId}  → ${r.connectorId}  method ${r.method ?? 'any'}  currency ${r.currency ?? 'any'}  priority ${r.priority}`;

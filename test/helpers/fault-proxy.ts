@@ -1,13 +1,18 @@
 // A fault-injecting HTTP proxy on loopback, between Kasir's connectors and their upstream (another
 // Kasir), or between an upstream and Kasir's notifyUrl. Each armed fault applies once, to the next
 // request whose path matches, at the worst moment a real network offers:
-//   delay_response  the upstream answers (and has committed), the answer arrives after `ms`
-//   drop_after      the upstream committed, then the connection is cut without an answer
-//   status_5xx      the upstream committed, the caller gets a 502 from "the load balancer"
-//   garbage         the upstream committed, the caller gets 200 with a body that is not JSON
-//   bad_signature   the upstream committed, its answer arrives with its signature header altered
-//   refuse          nothing is forwarded: 503 (for notifications: "the receiver is down")
+//   delay_response   the upstream answers (and has committed), the answer arrives after `ms`
+//   hold             the upstream committed, its answer is held until `release()` (gone if the caller gave up)
+//   drop_after       the upstream committed, then the connection is cut without an answer
+//   status_5xx       the upstream committed, the caller gets a 502 from "the load balancer"
+//   garbage          the upstream committed, the caller gets 200 with a body that is not JSON
+//   bad_signature    the upstream committed, its answer arrives with its signature header altered
+//   strip_signature  the upstream committed, its answer arrives without its signature header
+//   refuse           nothing is forwarded: 503 (for notifications: "the receiver is down")
+//   hang             nothing is forwarded and nothing answers, until the caller closes the connection
 // `down()` closes the listening socket (connection refused: nothing reached the upstream) until `up()`.
+// With `stripPrefix`, it is also a reverse proxy that mounts the target under a path: a request
+// for `/prefix/x` is forwarded as `/x` (anything else is a 404 from the proxy).
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +23,10 @@ export type Fault =
   | { kind: 'status_5xx' }
   | { kind: 'garbage' }
   | { kind: 'bad_signature' }
-  | { kind: 'refuse' };
+  | { kind: 'strip_signature' }
+  | { kind: 'refuse' }
+  | { kind: 'hang' }
+  | { kind: 'hold' };
 
 export interface FaultProxy {
   url: string;
@@ -26,6 +34,11 @@ export interface FaultProxy {
   arm(path: RegExp, fault: Fault, times?: number): void;
   /** Forgets every armed fault not used yet. */
   disarm(): void;
+  /**
+   * Lets every held answer go, once the upstream has given it: resolves when each was passed on (or
+   * dropped, its caller having given up), so the upstream has surely done its work. How many.
+   */
+  release(): Promise<number>;
   /** Every request seen, in order (path and the fault applied, if any). */
   seen: { path: string; fault: Fault['kind'] | null }[];
   down(): Promise<void>;
@@ -39,17 +52,29 @@ interface Armed {
   left: number;
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+interface Held {
+  go: () => void;
+  passed: Promise<void>;
+}
+
+export async function startFaultProxy(target: string, o: { stripPrefix?: string } = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
   const armed: Armed[] = [];
+  const held: Held[] = [];
   const seen: FaultProxy['seen'] = [];
   const sockets = new Set<Socket>();
   let port = 0;
   let server: Server;
 
-  const forward = (req: IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((ok, fail) => {
-      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (res) => {
+  const forward = (req: IncomingMessage, url: string, body: Buffer) =>
+    new Promise<Answer>((ok, fail) => {
+      const out = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: url, headers: { ...req.headers, host: upstream.host } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => ok({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -62,18 +87,42 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const path = (req.url ?? '/').split('?')[0];
+    let url = req.url ?? '/';
+    if (o.stripPrefix !== undefined) {
+      if (url !== o.stripPrefix && !url.startsWith(`${o.stripPrefix}/`) && !url.startsWith(`${o.stripPrefix}?`)) return res.writeHead(404).end('not found');
+      url = url.slice(o.stripPrefix.length) || '/';
+    }
+    const path = url.split('?')[0];
     const hit = armed.find((a) => a.left > 0 && a.path.test(path));
     if (hit) hit.left--;
     const fault = hit?.fault ?? null;
     seen.push({ path, fault: fault?.kind ?? null });
     if (fault?.kind === 'refuse') return res.writeHead(503).end('receiver down');
-    let answer;
-    try {
-      answer = await forward(req, Buffer.concat(chunks));
-    } catch {
-      return res.writeHead(502).end('bad gateway');
+    if (fault?.kind === 'hang') return; // the socket stays open until the caller (or close()) ends it
+    // A held answer waits for release(), which waits for it to be passed on.
+    let passed = () => {};
+    let released: Promise<void> | null = null;
+    if (fault?.kind === 'hold') {
+      let go = () => {};
+      released = new Promise<void>((ok) => (go = ok));
+      held.push({ go, passed: new Promise<void>((ok) => (passed = ok)) });
     }
+    try {
+      let answer;
+      try {
+        answer = await forward(req, url, Buffer.concat(chunks));
+      } catch {
+        return res.writeHead(502).end('bad gateway');
+      }
+      if (released) await released;
+      await reply(req, res, fault, answer);
+    } finally {
+      passed();
+    }
+  };
+
+  const reply = async (req: IncomingMessage, res: ServerResponse, fault: Fault | null, answer: Answer) => {
+    if (res.destroyed) return; // the caller gave up: the answer goes nowhere
     switch (fault?.kind) {
       case 'drop_after':
         return req.socket.destroy();
@@ -86,6 +135,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         for (const name of Object.keys(headers)) {
           if (name.toLowerCase() === 'signature') headers[name] = String(headers[name]).replace(/signature=([A-Za-z0-9%])/, 'signature=X$1');
         }
+        return res.writeHead(answer.status, headers).end(answer.body);
+      }
+      case 'strip_signature': {
+        const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => name.toLowerCase() !== 'signature'));
         return res.writeHead(answer.status, headers).end(answer.body);
       }
       case 'delay_response':
@@ -104,7 +157,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', ok));
     port = (server.address() as { port: number }).port;
   };
+  const releaseAll = async () => {
+    const now = held.splice(0);
+    for (const h of now) h.go();
+    await Promise.all(now.map((h) => h.passed));
+    return now.length;
+  };
   const stop = async () => {
+    for (const h of held.splice(0)) h.go();
     for (const s of sockets) s.destroy();
     await new Promise((ok) => server.close(ok));
   };
@@ -117,6 +177,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     disarm() {
       armed.length = 0;
     },
+    release: releaseAll,
     seen,
     down: stop,
     up: listen,

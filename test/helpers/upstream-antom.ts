@@ -106,10 +106,11 @@ export const impostorKey = () => generateKeyPairSync('rsa', { modulusLength: 204
 
 /**
  * POSTs `body` to an account's notifyUrl at `down`, signed like the provider's notifier (with its
- * real gateway key unless `key` says otherwise).
+ * real gateway key unless `key` says otherwise). `base`: the public URL the notifyUrl is under, when
+ * not `down`'s own address (a proxy in front).
  */
-export async function notify(down: Harness, provider: Provider, connectorId: string, body: unknown, o: { key?: ReturnType<typeof impostorKey>; clientId?: string; signature?: string | null } = {}) {
-  const url = notifyUrlOf(down.baseUrl, connectorId);
+export async function notify(down: Harness, provider: Provider, connectorId: string, body: unknown, o: { key?: ReturnType<typeof impostorKey>; clientId?: string; signature?: string | null; base?: string } = {}) {
+  const url = notifyUrlOf(o.base ?? down.baseUrl, connectorId);
   const path = new URL(url).pathname;
   const raw = JSON.stringify(body);
   const time = antomTime(down.clock.now());
@@ -126,61 +127,6 @@ export async function notify(down: Harness, provider: Provider, connectorId: str
 }
 
 export const ACK = { result: { resultCode: 'SUCCESS', resultStatus: 'S', resultMessage: 'success' } };
-
-export type ProxyFault = 'strip_signature' | 'bad_signature' | 'garbage' | 'status_502' | 'hang';
-
-export interface UpstreamProxy {
-  url: string;
-  /** The next request forwarded gets `fault` (the provider still receives and commits it, except for hang). */
-  next(fault: ProxyFault): void;
-  close(): Promise<void>;
-}
-
-/**
- * A loopback proxy in front of the provider: forwards every request unchanged, except that the next
- * one can be answered badly after the provider committed it (signature stripped, garbage, a 502
- * from "the load balancer"), or never answered at all.
- */
-export async function upstreamProxy(target: string): Promise<UpstreamProxy> {
-  let fault: ProxyFault | null = null;
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const mine = fault;
-    fault = null;
-    if (mine === 'hang') return; // held open until the caller gives up (the server closes it)
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
-    const upstream = await fetch(target + req.url, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-    const text = await upstream.text();
-    if (mine === 'status_502') return void res.writeHead(502, { 'content-type': 'text/plain' }).end('bad gateway');
-    if (mine === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>oops</html>');
-    const out: Record<string, string> = {};
-    upstream.headers.forEach((v, k) => {
-      if (k === 'content-length' || k === 'transfer-encoding' || k === 'connection') return;
-      if (mine === 'strip_signature' && k === 'signature') return;
-      out[k] = v;
-    });
-    if (mine === 'bad_signature') {
-      // Well formed, over the exact bytes, by a key that is not the provider's.
-      const signed = signedText('POST', new URL(req.url!, target).pathname, out['client-id'] ?? '', out['response-time'] ?? '', text);
-      out.signature = formatSignatureHeader(signRsa256(impostorKey(), signed));
-    }
-    res.writeHead(upstream.status, out).end(text);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    next(f) {
-      fault = f;
-    },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 /** A port nobody listens on (connection refused). */
 export async function closedPort(): Promise<number> {

@@ -1,12 +1,10 @@
 // Two Kasirs for the NICEPAY connector tests: an upstream whose NICEPAY dialect plays NICEPAY (a
 // test-mode merchant, made through the admin API: its payments go to its sandbox), and a downstream
 // live merchant whose payments go to a NICEPAY connector account at that upstream. The account talks
-// to the upstream through a small proxy that can hold an answer back (a lost answer: the upstream
-// did the work, the downstream heard nothing in time).
+// to the upstream through the fault-injecting proxy (fault-proxy.ts), which can hold an answer back
+// (a lost answer: the upstream did the work, the downstream heard nothing in time).
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after } from 'node:test';
 import { createConnector, type ConnectorAccount } from '../../src/core/connectors/accounts.ts';
 import { setRoute } from '../../src/core/connectors/routes.ts';
@@ -18,63 +16,18 @@ import { listOperations } from '../../src/core/processors/operations.ts';
 import type { OperationRecord } from '../../src/core/processors/processor.ts';
 import { notificationToken } from '../../src/dialects/nicepay/token.ts';
 import { nicepayConnector } from '../../src/processors/nicepay/connector.ts';
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { admin, nativeClientFor, startKasir, type Harness } from './harness.ts';
 import { createPayment } from './native.ts';
 import { cardFields, CARDS, redirectTarget, storedTx, type NicepayMerchant } from './nicepay.ts';
-
-/** Forwards every request to `target`; `holdNextAnswer` makes the next matching answer arrive late. */
-export interface Proxy {
-  url: string;
-  /** The next request whose path contains `path` is forwarded at once, its answer held `ms`. */
-  holdNextAnswer(path: string, ms: number): Promise<void>;
-}
-
-export async function startProxy(target: string): Promise<Proxy> {
-  let hold: { path: string; ms: number; done: () => void } | null = null;
-  const forward = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const upstream = await fetch(target + req.url, {
-      method: req.method,
-      headers: req.headers['content-type'] ? { 'content-type': String(req.headers['content-type']) } : {},
-      body: req.method === 'GET' ? undefined : Buffer.concat(chunks),
-      redirect: 'manual',
-    });
-    const body = Buffer.from(await upstream.arrayBuffer());
-    const held = hold && req.url?.includes(hold.path) ? hold : null;
-    if (held) {
-      hold = null;
-      await sleep(held.ms); // the upstream did its work; its answer is late
-    }
-    // The caller may have given up and closed the connection: the answer then goes nowhere.
-    if (!res.destroyed) {
-      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
-      res.end(body);
-    }
-    held?.done();
-  };
-  const server: Server = createServer((req, res) => {
-    forward(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    holdNextAnswer(path, ms) {
-      return new Promise<void>((done) => (hold = { path, ms, done }));
-    },
-  };
-}
 
 export interface Pair {
   up: Harness;
   down: Harness;
   /** The upstream's test merchant, as NICEPAY's merchant (the connector account's iMid and key). */
   upM: NicepayMerchant;
-  proxy: Proxy;
+  /** Between the account and the upstream. */
+  proxy: FaultProxy;
 }
 
 export const UPSTREAM = { iMid: 'UPSTREAM01', merchantKey: 'k3y-Of-The-Upstream-Account/0123456789+abcdefghij==' };
@@ -86,7 +39,9 @@ export async function startPair(): Promise<Pair> {
   assert.equal(made.status, 201, JSON.stringify(made.body));
   const d = made.body.data;
   const upM = { merchantId: d.id, ...UPSTREAM, native: nativeClientFor(up, d.id, d.native.apiKey, d.native.apiSecret) };
-  return { up, down, upM, proxy: await startProxy(up.baseUrl) };
+  const proxy = await startFaultProxy(up.baseUrl);
+  after(() => proxy.close());
+  return { up, down, upM, proxy };
 }
 
 export interface LiveShop extends NicepayMerchant {

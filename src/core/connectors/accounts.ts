@@ -27,14 +27,7 @@ export interface ConnectorAccount {
 /** An account as the operator sees it: everything but the secret. */
 export type ConnectorView = Omit<ConnectorAccount, 'secret'>;
 
-export interface NewConnector {
-  merchantId: string;
-  type: ConnectorType;
-  name: string;
-  baseUrl: string;
-  settings: Record<string, string>;
-  secret: string;
-}
+export type NewConnector = Pick<ConnectorAccount, 'merchantId' | 'type' | 'name' | 'baseUrl' | 'settings' | 'secret'>;
 
 const COLUMNS = 'id, merchant_id, type, name, base_url, settings, secret_enc, deleted_at, created_at';
 

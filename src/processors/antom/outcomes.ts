@@ -101,6 +101,9 @@ export function chargeSync(a: AntomAnswer, p: Payment): SyncResult | 'processing
       return { status: p.captureMethod === 'manual' && !captured ? 'authorized' : 'succeeded', ...ref };
     }
     case 'FAIL':
+      // ORDER_IS_CLOSED: nobody paid and the provider closed it (at the expiry it was given): no
+      // decline, the charge lapsed — the core ends an expired payment as expired, not failed.
+      if (a.body.paymentResultCode === 'ORDER_IS_CLOSED') return { status: 'canceled' };
       return { status: 'failed', code: 'PROCESSOR_DECLINED', reason: text(a.body.paymentResultCode) ?? 'FAIL' };
     case 'CANCELLED':
       return { status: 'canceled' };
