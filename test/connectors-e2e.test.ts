@@ -213,6 +213,46 @@ for (const fault of [
   });
 }
 
+for (const fault of [{ kind: 'delay_response', ms: 2_000 }, { kind: 'drop_after' }, { kind: 'status_5xx' }, { kind: 'garbage' }] as Fault[]) {
+  // NICEPAY answers carry no signature: the fault list is the transport's.
+  test(`native → NICEPAY registration through a ${fault.kind} fault: unknown, reconciled by inquiry to the upstream's VA; the cancel is exact`, async () => {
+    toUpstream.arm(/\/direct\/v2\/registration$/, fault);
+    const first = await create(native, { amount: '35000.00', currency: 'IDR', paymentMethod: 'bank_transfer', confirm: true, description: `VA ${fault.kind}` });
+    assert.equal(first.status, 202, first.text);
+    const p = first.body.data;
+    assert.equal(p.status, 'processing');
+    const op = await chargeOf(p.id);
+    const truth = await nicepayTruth(op, '35000');
+    assert.equal(truth.resultCd, '0000', 'the upstream did register it');
+    if (fault.kind === 'delay_response') await sleep(fault.ms);
+    await reconcileUnknown(down.deps.core);
+    const after = (await get(native, p.id)).body.data;
+    assert.equal(after.status, 'requires_action');
+    assert.equal(after.nextAction.accountNumber, truth.vacctNo, 'the upstream VA, not a second registration');
+    assert.equal(await chargeOf(p.id), op);
+    const c = await cancel(native, p.id, {});
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.body.data.status, 'canceled');
+    assert.equal((await nicepayTruth(op, '35000')).resultMsg, 'expired');
+  });
+}
+
+test('a NICEPAY cancel whose answer is lost after the upstream canceled: unknown, reconciled (cancelAmt) to canceled on both sides', async () => {
+  const p = (await create(native, { amount: '36000.00', currency: 'IDR', paymentMethod: 'bank_transfer', confirm: true, description: 'VA lost cancel' })).body.data;
+  assert.equal(p.status, 'requires_action');
+  const op = await chargeOf(p.id);
+  toUpstream.arm(/\/direct\/v2\/cancel$/, { kind: 'drop_after' });
+  const c = await cancel(native, p.id, {});
+  assert.equal(c.status, 503, c.text);
+  assert.equal((await nicepayTruth(op, '36000')).resultMsg, 'expired', 'the upstream canceled');
+  down.clock.advance(60_000);
+  await reconcileUnknown(down.deps.core);
+  assert.equal(await statusOf(p.id), 'canceled');
+  const cancels = toUpstream.seen.filter((s) => s.path.endsWith('/cancel')).length;
+  await reconcileUnknown(down.deps.core);
+  assert.equal(toUpstream.seen.filter((s) => s.path.endsWith('/cancel')).length, cancels, 'settled: never sent again');
+});
+
 test('Antom dialect pay whose answer is lost after the upstream committed: U, and the identical retry completes', async () => {
   const body = { productCode: 'CASHIER_PAYMENT', paymentRequestId: `lost_${Date.now()}`, paymentAmount: { currency: 'USD', value: '700' }, paymentMethod: { paymentMethodType: 'ALIPAY_CN' }, order: { referenceOrderId: 'o-lost', orderDescription: 'Tea', orderAmount: { currency: 'USD', value: '700' } }, paymentRedirectUrl: 'https://shop.example/back' };
   toUpstream.arm(/\/payments\/pay$/, { kind: 'drop_after' });
