@@ -297,3 +297,26 @@ test('a lost answer to a cancel or a refund is settled by re-sending it: the pro
     await proxy.close();
   }
 });
+
+test('a refund whose answer was lost is settled by the provider\'s notifyRefund at once (confirmed by inquiry), before any reconciler pass', async () => {
+  const proxy = await startFaultProxy(up.baseUrl);
+  try {
+    const behind = await liveShop(down, provider, [proxy.url]);
+    const paid = await createPayment(behind.native, { amount: '100.00', currency: 'THB', paymentMethod: 'wallet', confirm: true });
+    await buyerPaysUpstream(paid.nextAction.url);
+    await deliverDue(up.deps.delivery);
+    assert.equal((await stored(down, paid.id)).status, 'succeeded');
+    proxy.arm(/\/payments\/refund$/, { kind: 'garbage' });
+    const refund = await behind.native.request('POST', `/api/v1/payments/${paid.id}/refunds`, { amount: '30.00' });
+    assert.equal(expectStatus(refund, 503).error.code, 'OUTCOME_UNKNOWN');
+    assert.equal((await stored(down, paid.id)).pendingState, 'unknown');
+    await deliverDue(up.deps.delivery); // the provider's notifyRefund reaches the account's notifyUrl
+    const after = await stored(down, paid.id);
+    assert.deepEqual([after.amountRefunded, after.pendingOperation], [3000n, null]);
+    const [refundOp] = (await listOperations(down.deps.core.db, paid.id)).filter((o) => o.kind === 'refund');
+    assert.equal(refundOp.status, 'completed');
+    assert.equal((await upstreamPayment(provider, (await charge(paid.id)).id)).amountRefunded, 3000n, 'refunded once at the provider');
+  } finally {
+    await proxy.close();
+  }
+});

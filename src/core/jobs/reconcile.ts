@@ -55,6 +55,17 @@ export async function reconcileUnknown(deps: CoreDeps, batch = 50): Promise<Reco
   return report;
 }
 
+/**
+ * Settles one payment's unknown call now, as a pass of the reconciler would: the provider just told
+ * us something about it (a capture or refund notification), so its sync will have the answer.
+ * A call still in flight belongs to its own request, which records the answer itself.
+ */
+export async function reconcilePayment(deps: CoreDeps, paymentId: string): Promise<void> {
+  const p = await getPaymentById(deps.db, paymentId);
+  if (!p?.pendingOperation || p.pendingState !== 'unknown') return;
+  await resolve(deps, p);
+}
+
 /** An unknown outcome that is still unknown: its next look is one lease from now (pending_until). */
 async function lookAgainLater(deps: CoreDeps, id: string): Promise<void> {
   const next = new Date(deps.clock.now().getTime() + deps.leaseMs);

@@ -1,14 +1,16 @@
 // The provider's notifications at an Antom account's notifyUrl (notifyPayment, notifyCapture,
 // notifyRefund). Nothing is believed before the signature verifies with the provider's public key
 // and the client id is the account's. A payment result is applied through the core's report of late
-// outcomes; capture and refund results are only acknowledged, because the calls that made them
-// already know their outcome or are settled by the reconciler's sync. Providers resend until
+// outcomes. A capture or refund result settles its call at once if that call's outcome was unknown
+// (through the reconciler's sync: the inquiry, never the notification's word alone); otherwise the
+// call that made it already knows its outcome. Providers resend until
 // acknowledged, so the same notification again changes nothing and is acknowledged again.
 import type { ConnectorAccount } from '../../core/connectors/accounts.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { isUuid } from '../../core/ids.ts';
 import { getPaymentById } from '../../core/payments/repo.ts';
 import { reportCharge } from '../../core/payments/upstream-report.ts';
+import { reconcilePayment } from '../../core/jobs/reconcile.ts';
 import { getOperation } from '../../core/processors/operations.ts';
 import type { SyncResult } from '../../core/processors/processor.ts';
 import { cachedPublicKey, parseSignatureHeader, signedText, verifyRsa256 } from '../../dialects/antom/signature.ts';
@@ -63,7 +65,8 @@ export async function receiveAntom(account: ConnectorAccount, n: InboundNotifica
   }
   const type = body.notifyType;
   const isPayment = type === 'PAYMENT_RESULT' || (type === undefined && typeof body.paymentRequestId === 'string');
-  // Capture and refund results, and types this connector does not know: nothing to apply.
+  if (type === 'CAPTURE_RESULT' || type === 'REFUND_RESULT') return settleFollowUp(core, account, body[type === 'CAPTURE_RESULT' ? 'captureRequestId' : 'refundRequestId']);
+  // Types this connector does not know: nothing to apply.
   if (!isPayment) return ACK();
   if (typeof body.paymentRequestId !== 'string' || body.paymentRequestId === '') return answer(200, 'PARAM_ILLEGAL', 'F', 'paymentRequestId is required.');
   // Kasir's charges are its operation ids (uuids): anything else was not sent by this Kasir.
@@ -75,6 +78,19 @@ export async function receiveAntom(account: ConnectorAccount, n: InboundNotifica
   } catch {
     // Cannot be applied yet (a cancel of the payment is in flight): the provider's retry brings it back.
     return answer(500, 'UNKNOWN_EXCEPTION', 'U', 'The notification could not be applied yet; retry later.');
+  }
+  return ACK();
+}
+
+/** A capture or refund result: its call (the operation id is its request id) is settled now if it was unknown. */
+async function settleFollowUp(core: CoreDeps, account: ConnectorAccount, requestId: unknown): Promise<NotificationAnswer> {
+  if (typeof requestId !== 'string' || !isUuid(requestId)) return ACK();
+  const op = await getOperation(core.db, requestId);
+  if (!op || op.processor !== account.id) return ACK();
+  try {
+    await reconcilePayment(core, op.paymentId);
+  } catch {
+    // The provider could not be asked right now: the reconciler's next pass will.
   }
   return ACK();
 }
