@@ -27,8 +27,12 @@ export interface CoreDeps {
 export interface CallContext {
   /** mode: a live merchant's payments go only to its connectors, and sandbox features are refused. */
   merchant: { id: string; mode: MerchantMode; contract: ContractOverrides };
-  /** 'system' for the background jobs (reconciler, settlement, expiry). */
-  dialect: Dialect | 'system';
+  /**
+   * 'system' for the background jobs (reconciler, settlement, expiry); 'operator' for an action taken
+   * through the admin API or the dashboard (requestId `operator:<request id>`), recorded as such in
+   * the payment's timeline.
+   */
+  dialect: Dialect | 'system' | 'operator';
   requestId: string;
   /** The request's idempotency key, when it has one: effects record themselves on it (idempotency.ts). */
   requestKey?: RequestKey;
