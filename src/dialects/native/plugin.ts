@@ -1,4 +1,4 @@
-// The native dialect (`/api/v1`): seed 002 + specs/native.md.
+// The native dialect (`/api/v1`): seed 002 + docs/native-api.md.
 import type { FastifyInstance } from 'fastify';
 import { KasirError } from '../../core/errors.ts';
 import { renderError } from './render.ts';
@@ -13,7 +13,8 @@ import { fastifyErrorToKasir } from '../../http/fastify-errors.ts';
 
 type Op = (deps: NativeDeps, r: NativeRequest) => Promise<Rendered>;
 
-const ROUTES: [method: NativeMethod, url: string, op: Op][] = [
+/** Every native route, under the `/api/v1` prefix; exported for the OpenAPI document (http/openapi.ts). */
+export const ROUTES: readonly [method: NativeMethod, url: string, op: Op][] = [
   ['POST', '/payments', createHandler],
   ['GET', '/payments', listHandler],
   ['GET', '/payments/:id', retrieveHandler],
