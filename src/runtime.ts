@@ -11,6 +11,8 @@ import type { Db } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { openPglite } from './db/pglite.ts';
 import { openPostgres } from './db/postgres.ts';
+import type { LogStream } from './observability/deps.ts';
+import { createMetrics } from './observability/metrics.ts';
 
 export interface DbOptions {
   databaseUrl?: string;
@@ -51,6 +53,12 @@ export interface DepsOptions {
   allowPrivateTargets?: boolean;
   /** Deliveries in flight per process, per merchant, per target (default DEFAULT_LIMITS). */
   deliveryLimits?: DeliveryLimits;
+  /** KASIR_METRICS_TOKEN: GET /metrics requires it as a bearer token when set. */
+  metricsToken?: string;
+  /** KASIR_ACCESS_LOG: one log line per request. */
+  accessLog?: boolean;
+  /** Where log lines go instead of stdout (tests capture them). */
+  logStream?: LogStream;
 }
 
 /** Every registered dialect's notification format, by name (src/dialects/registry.ts). */
@@ -61,11 +69,13 @@ export function createDeps(o: DepsOptions): AppDeps {
   const merchants = { db: o.db, clock: o.clock, box, provisioners: credentialProvisioners() };
   const given = o.publicUrl;
   const publicUrl = typeof given === 'function' ? given : () => given;
+  // Created here, not in buildApp: the processors (made here) report their calls to it.
+  const metrics = createMetrics({ db: o.db, clock: o.clock });
   return {
     core: {
       db: o.db,
       clock: o.clock,
-      processors: createProcessors({ db: o.db, clock: o.clock, latencyMs: o.sandboxLatencyMs, publicUrl, box, connectorTimeoutMs: o.connectorTimeoutMs }),
+      processors: createProcessors({ db: o.db, clock: o.clock, latencyMs: o.sandboxLatencyMs, publicUrl, box, connectorTimeoutMs: o.connectorTimeoutMs, meter: metrics.processor }),
       leaseMs: o.leaseMs ?? 30_000,
       waitMs: o.waitMs ?? 10_000,
       idempotencyLeaseMs: o.idempotencyLeaseMs ?? 60_000,
@@ -78,5 +88,6 @@ export function createDeps(o: DepsOptions): AppDeps {
     publicUrl,
     bodyLimit: o.bodyLimit ?? 65_536,
     logLevel: o.logLevel ?? 'info',
+    observability: { metrics, metricsToken: o.metricsToken, accessLog: o.accessLog ?? false, logStream: o.logStream },
   };
 }

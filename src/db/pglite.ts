@@ -9,6 +9,12 @@ import { toWireParams, type Db, type Queryable, type QueryResult } from './db.ts
 export interface PgliteDb extends Db {
   /** The whole data directory as a tarball, to start other databases from (see `template`). */
   dump(): Promise<Blob>;
+  pgliteStats(): PgliteStats;
+}
+
+/** PGlite is one connection: what is started and not finished shows how much queues behind it. */
+export interface PgliteStats {
+  inFlight: number;
 }
 
 export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb> {
@@ -20,13 +26,24 @@ export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb
     },
   });
   const root = wrap(lite);
+  // Counted at the top level only: a transaction's own statements are part of it.
+  let inFlight = 0;
+  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+    inFlight++;
+    try {
+      return await run();
+    } finally {
+      inFlight--;
+    }
+  };
   return {
     kind: 'pglite',
-    query: root.query,
+    query: (sql, params) => counted(() => root.query(sql, params)),
     // PGlite is one connection: its transaction() holds it exclusively, which serialises writers
     // the way row locks would on PostgreSQL.
-    tx: (fn) => lite.transaction((t) => fn(wrap(t))),
+    tx: (fn) => counted(() => lite.transaction((t) => fn(wrap(t)))),
     close: () => lite.close(),
     dump: () => lite.dumpDataDir('none'),
+    pgliteStats: () => ({ inFlight }),
   };
 }

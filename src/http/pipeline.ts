@@ -1,4 +1,4 @@
-// THE request pipeline every dialect runs (DESIGN.md §2): authenticate → rate limit → call context →
+// THE request pipeline every dialect runs (docs/architecture.md): authenticate → rate limit → call context →
 // idempotency → core operation → render. A dialect supplies only what is its own: how it
 // authenticates, how it renders answers and errors, which answers are final (kept and replayed) —
 // never a copy of the stages. The idempotency stage is core/idempotency.ts runWithKey, for a key
@@ -12,6 +12,7 @@ import { KasirError } from '../core/errors.ts';
 import { runWithKey } from '../core/idempotency.ts';
 import type { Dialect } from '../core/payments/model.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import { reportAuthFailure } from '../observability/request-scope.ts';
 
 /** How one dialect renders and keeps answers of type A. */
 export interface DialectAnswers<A> {
@@ -90,7 +91,11 @@ export async function runPipeline<A, M extends AuthenticatedMerchant>(
     return answer;
   };
   try {
-    const merchant = await stages.authenticate();
+    const merchant = await stages.authenticate().catch((err: unknown) => {
+      // A warn line naming the request's key id, never its secret (src/http/access-log.ts).
+      reportAuthFailure(answers.dialect, err);
+      throw err;
+    });
     await admit(deps.limiter, answers.dialect, merchant);
     const base: CallContext = { merchant: { id: merchant.id, mode: merchant.mode, contract: merchant.contract }, dialect: answers.dialect, requestId };
     const call = (ctx: CallContext): Call<A> => ({

@@ -10,6 +10,8 @@ import { antomConnector } from './antom/connector.ts';
 import type { ConnectorDeps, ConnectorKind } from './connector.ts';
 import { nicepayConnector } from './nicepay/connector.ts';
 import { createSandboxProcessor, SANDBOX, type SandboxOptions } from './sandbox/processor.ts';
+import type { ProcessorMeter } from '../observability/metrics.ts';
+import { meteredProcessor } from '../observability/metered-processor.ts';
 
 export const CONNECTOR_KINDS: Readonly<Record<ConnectorType, ConnectorKind>> = { antom: antomConnector, nicepay: nicepayConnector };
 
@@ -17,6 +19,8 @@ export interface ProcessorOptions extends SandboxOptions {
   box: SecretBox;
   /** Upstream call timeout (KASIR_CONNECTOR_TIMEOUT_MS). */
   connectorTimeoutMs?: number;
+  /** Times and counts every processor call (Prometheus metrics); none when absent. */
+  meter?: ProcessorMeter;
 }
 
 /** The process's processors; `byName` holds the ones that exist without an account (the sandbox). */
@@ -31,10 +35,19 @@ export function createProcessors(o: ProcessorOptions): ProcessorRegistry {
   // An account's settings never change after creation (a new key is a new account): one processor
   // per account for the life of the process.
   const connectors = new Map<string, Promise<Processor>>();
+  // byName stays the bare processors (tests swap doubles in there); what `get` hands out is metered,
+  // once per processor object.
+  const metered = new WeakMap<Processor, Processor>();
+  const meter = (p: Processor, kind: string): Processor => {
+    if (!o.meter) return p;
+    let m = metered.get(p);
+    if (!m) metered.set(p, (m = meteredProcessor(p, kind, o.meter)));
+    return m;
+  };
   const connectorProcessor = (id: string) => {
     let found = connectors.get(id);
     if (!found) {
-      found = getConnector(o, id).then((account) => CONNECTOR_KINDS[account.type].processor(account, connectorDeps));
+      found = getConnector(o, id).then((account) => meter(CONNECTOR_KINDS[account.type].processor(account, connectorDeps), account.type));
       found.catch(() => connectors.delete(id));
       connectors.set(id, found);
     }
@@ -44,7 +57,7 @@ export function createProcessors(o: ProcessorOptions): ProcessorRegistry {
     byName,
     connectorDeps,
     async get(name) {
-      if (Object.hasOwn(byName, name)) return byName[name];
+      if (Object.hasOwn(byName, name)) return meter(byName[name], name);
       if (name.startsWith('con_')) return connectorProcessor(name);
       throw new Error(`payment processor ${name} is not configured in this process`);
     },

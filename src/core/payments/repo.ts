@@ -8,13 +8,13 @@ import { fromStatuses, transition, type PaymentEvent, type Status } from './stat
 export type PaymentChanges = Partial<Omit<Payment, 'id' | 'merchantId' | 'version' | 'status' | 'createdAt'>>;
 
 export interface EventInfo {
-  dialect: Dialect | 'system';
+  dialect: Dialect | 'system' | 'operator';
   requestId?: string | null;
   amount?: bigint | null;
   data?: Record<string, unknown>;
 }
 
-/** How a caller names a payment: the core id or one of the dialects' ids (DESIGN.md §4). */
+/** How a caller names a payment: the core id or one of the dialects' ids (docs/state-machine.md). */
 export type PaymentRef =
   | { id: string }
   | { antomPaymentId: string }
@@ -23,6 +23,14 @@ export type PaymentRef =
   | { nicepayReferenceNo: string };
 
 const EVENT_COLUMNS = 'payment_id, merchant_id, type, from_status, to_status, amount, dialect, request_id, data, at';
+
+// Told of each payment_events row once its statement has written it (the metrics' transition
+// counter, src/observability/metrics.ts). A write inside a transaction that later rolls back has
+// been told too: the count is of rows written, which is nearly always rows committed.
+let eventWritten: ((type: string) => void) | undefined;
+export function onPaymentEventWritten(fn: ((type: string) => void) | undefined): void {
+  eventWritten = fn;
+}
 
 export async function insertPayment(q: Queryable, p: Payment, info: EventInfo): Promise<void> {
   const fields = Object.keys(COLUMNS) as (keyof Payment)[];
@@ -35,6 +43,7 @@ export async function insertPayment(q: Queryable, p: Payment, info: EventInfo): 
      SELECT id, merchant_id, 'created', NULL, status, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5} FROM inserted`,
     [...values, info.amount ?? p.amount, info.dialect, info.requestId ?? null, info.data ?? {}, p.createdAt],
   );
+  eventWritten?.('created');
 }
 
 export async function findPayment(
@@ -117,7 +126,9 @@ export async function updatePayment(
      SELECT * FROM updated`,
     params,
   );
-  return rows[0] ? rowToPayment(rows[0]) : null;
+  if (!rows[0]) return null;
+  eventWritten?.(event);
+  return rowToPayment(rows[0]);
 }
 
 export interface PaymentEventRow {
