@@ -49,7 +49,9 @@ export const ConfigSchema = Type.Object({
   KASIR_PROCESSOR_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: 'how long a processor call may hold a payment before the reconciler may take it over' }),
   KASIR_IDEMPOTENCY_LEASE_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 60_000, description: 'how long a request holds its idempotency key before a retry may take it over and resume; keep it above KASIR_PROCESSOR_LEASE_MS' }),
   KASIR_ALLOW_PRIVATE_TARGETS: Type.Boolean({ default: false, description: 'deliver notifications to loopback/private addresses (off: SSRF protection)' }),
-  KASIR_DEMO_MERCHANT: Type.Boolean({ default: true, description: 'create a demo merchant on first start' }),
+  // No default: unset means "on PGlite only". The demo merchant's secret is printed on stdout, which
+  // on a shared PostgreSQL deployment ends up in logs; there it must be asked for explicitly.
+  KASIR_DEMO_MERCHANT: Type.Optional(Type.Boolean({ description: 'create a demo merchant on first start; default true on the embedded database (PGlite), false on PostgreSQL' })),
   KASIR_PRUNE_EVERY_MS: Type.Integer({ minimum: 1_000, default: 60_000, description: 'how often expired idempotency keys and finished notifications past their retention are deleted' }),
   KASIR_OUTBOX_RETENTION_MS: Type.Integer({ minimum: 60_000, default: 7 * 86_400_000, description: 'how long finished (delivered, failed, skipped) notifications and their attempts are kept' }),
   KASIR_DELIVERY_SLOTS: Type.Integer({ minimum: 2, maximum: 1_024, default: DEFAULT_LIMITS.slots, description: 'notifications in flight at once, per process' }),
@@ -60,6 +62,11 @@ export const ConfigSchema = Type.Object({
   KASIR_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: SERVER_TIMEOUTS.headersMs, description: "the longest a client may take to send a request's headers (capped at the request timeout)" }),
   KASIR_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: SERVER_TIMEOUTS.keepAliveMs, description: 'how long an idle keep-alive connection is kept open between requests' }),
   KASIR_CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 1_000, maximum: 3_600_000, default: SERVER_TIMEOUTS.connectionMs, description: 'a socket with no traffic in either direction for this long is closed; keep it above the slowest request' }),
+  KASIR_METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'when set, GET /metrics requires `Authorization: Bearer <token>`; unset: /metrics is public' })),
+  KASIR_ACCESS_LOG: Type.Boolean({ default: false, description: 'log one line per request at info level: method, route pattern, status, duration, request id, dialect, operation (never bodies, secrets or query strings)' }),
+  // A hung connection or job must not keep a stopping process alive past its supervisor's patience
+  // (Docker sends SIGKILL 10 s after SIGTERM; exiting first lets the exit code say what happened).
+  KASIR_SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'after SIGTERM/SIGINT, how long in-flight requests and jobs may take to finish before the process exits anyway (exit code 1)' }),
 });
 export type Config = Static<typeof ConfigSchema>;
 
@@ -77,7 +84,7 @@ export class ConfigError extends Error {}
 
 // Their values are never echoed in an error (stderr ends up in logs): a key or token one character
 // short is still nearly the whole secret, and a database URL carries its password.
-const SECRET_SETTINGS = new Set(['KASIR_ENCRYPTION_KEY', 'KASIR_ADMIN_TOKEN', 'DATABASE_URL']);
+const SECRET_SETTINGS = new Set(['KASIR_ENCRYPTION_KEY', 'KASIR_ADMIN_TOKEN', 'DATABASE_URL', 'KASIR_METRICS_TOKEN']);
 
 /** Environment first, flags override; numbers and booleans are converted, then validated. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Config {

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, startKasir } from './helpers/harness.ts';
 import { settleDue } from '../src/core/jobs/settlement.ts';
+import { formatMajor } from '../src/core/money.ts';
 import { antomMerchant, cancel, checkout, expectResult, inquire, paid, pay, storedByAntomId, type AntomClient } from './helpers/antom.ts';
 import { formatSignatureHeader, parsePrivateKey, signedText, signRsa256 } from '../src/dialects/antom/signature.ts';
 
@@ -83,7 +84,7 @@ test('MERCHANT_BALANCE_NOT_ENOUGH: the reversal of a settled payment after its f
   assert.ok((await storedByAntomId(h, p.paymentId)).settledAt, 'settled: its funds are available');
   const { rows } = await h.deps.core.db.query<{ balance: string }>(
     'SELECT balance FROM balances WHERE account = $1', [`merchant:${c.merchantId}:available`]);
-  const payout = await admin(h, 'POST', `/merchants/${c.merchantId}/payouts`, { currency: 'USD', amount: String(rows[0].balance) });
+  const payout = await admin(h, 'POST', `/merchants/${c.merchantId}/payouts`, { currency: 'USD', amount: formatMajor(BigInt(rows[0].balance), 'USD') });
   assert.equal(payout.status, 201, JSON.stringify(payout.body));
   const stored = await expectCode(c, p.paymentId, 'MERCHANT_BALANCE_NOT_ENOUGH', 'F', 'succeeded');
   assert.equal(stored.amountCanceled, 0n);

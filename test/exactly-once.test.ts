@@ -1,4 +1,4 @@
-// Exactly once when a request dies mid-way (DESIGN.md §9b). The first attempt of each request is
+// Exactly once when a request dies mid-way (docs/architecture.md). The first attempt of each request is
 // made to "die" inside its processor call — before the processor saw the call, or after it booked
 // it — while holding its idempotency key; its retry, once the key's lease lapsed, must resume what
 // the first attempt did: never a second payment or refund, never a 400 for work that was done, and
@@ -112,8 +112,8 @@ test('admin API: a payment\'s operation records, linked from its timeline, anoth
   const ops = await admin(h, 'GET', `/merchants/${m.merchantId}/payments/${p.id}/operations`);
   assert.equal(ops.status, 200);
   assert.deepEqual(ops.body.data.data.map((o: any) => [o.kind, o.status, o.amount, o.processor, o.result.source]), [
-    ['authorize', 'completed', '700', 'sandbox', 'response'],
-    ['refund', 'completed', '200', 'sandbox', 'response'],
+    ['authorize', 'completed', '7.00', 'sandbox', 'response'],
+    ['refund', 'completed', '2.00', 'sandbox', 'response'],
   ]);
   const { rows } = await h.deps.core.db.query<{ type: string; data: { operationId?: string } }>('SELECT type, data FROM payment_events WHERE payment_id = $1 ORDER BY id', [p.id]);
   const linked = rows.filter((e) => e.data.operationId).map((e) => [e.type, e.data.operationId]);

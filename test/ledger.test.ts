@@ -48,9 +48,9 @@ test('MERCHANT_BALANCE_NOT_ENOUGH: a refund of settled funds after a payout is r
   const p = await cardPayment(m, CARDS.succeeds, { amount: '100.00', currency: 'USD' });
   h.clock.advance(DAY);
   await settleDue(h.deps.core, DAY);
-  const payout = await admin(h, 'POST', `/merchants/${m.merchantId}/payouts`, { currency: 'USD', amount: '9000' });
+  const payout = await admin(h, 'POST', `/merchants/${m.merchantId}/payouts`, { currency: 'USD', amount: '90.00' });
   assert.equal(payout.status, 201, JSON.stringify(payout.body));
-  const tooMuch = await admin(h, 'POST', `/merchants/${m.merchantId}/payouts`, { currency: 'USD', amount: '1001' });
+  const tooMuch = await admin(h, 'POST', `/merchants/${m.merchantId}/payouts`, { currency: 'USD', amount: '10.01' });
   assert.equal(tooMuch.status, 400, 'a payout cannot overdraw either');
   const res = await refund(m, p.id, { amount: '50.00' });
   const body = expectStatus(res, 400);
@@ -76,12 +76,12 @@ test('admin API: balances and a payment journal', async () => {
   const m = await nativeMerchant(h);
   const p = await cardPayment(m, CARDS.succeeds, { amount: '12.34', currency: 'USD' });
   const b = await admin(h, 'GET', `/merchants/${m.merchantId}/balances`);
-  assert.deepEqual(b.body.data.balances, [{ account: 'pending', currency: 'USD', balance: '1234' }]);
+  assert.deepEqual(b.body.data.balances, [{ account: 'pending', currency: 'USD', balance: '12.34' }]);
   const j = await admin(h, 'GET', `/merchants/${m.merchantId}/payments/${p.id}/journal`);
   assert.equal(j.body.data.data.length, 1);
   assert.deepEqual(j.body.data.data[0].entries, [
-    { account: 'external:payers', amount: '-1234' },
-    { account: `merchant:${m.merchantId}:pending`, amount: '1234' },
+    { account: 'external:payers', amount: '-12.34' },
+    { account: `merchant:${m.merchantId}:pending`, amount: '12.34' },
   ]);
   const other = await nativeMerchant(h);
   const hidden = await admin(h, 'GET', `/merchants/${other.merchantId}/payments/${p.id}/journal`);

@@ -14,7 +14,7 @@ export interface PostgresOptions {
   prepare?: boolean;
 }
 
-// DESIGN.md §9: with an unnamed statement PostgreSQL parses, analyses and plans the text on every
+// docs/architecture.md: with an unnamed statement PostgreSQL parses, analyses and plans the text on every
 // call, which for the cancel's guarded-write CTE costs more than executing it. A name makes each
 // connection parse it once (node-pg prepares a name the first time a connection sees it). Names
 // are derived from the text, so one text has one name in every pool. Texts are built by code from
@@ -43,7 +43,19 @@ function wrap(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
   };
 }
 
-export function openPostgres(opts: PostgresOptions): Db {
+/** node-pg's pool counts (the metrics' kasir_db_pool_connections). */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection: the pool is exhausted. */
+  waiting: number;
+}
+
+export interface PostgresDb extends Db {
+  poolStats(): PoolStats;
+}
+
+export function openPostgres(opts: PostgresOptions): PostgresDb {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.max ?? 10,
@@ -71,5 +83,46 @@ export function openPostgres(opts: PostgresOptions): Db {
       }
     },
     close: () => pool.end(),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
+}
+
+// Connection-phase failures, as the one line an operator needs. SQLSTATE classes 08 (connection
+// exception), 28 (authorization), 3D000 (no such database), 57P03 (starting up); the rest are socket
+// errors. Anything else is a bug or a query error and keeps its stack.
+const SOCKET_PROBLEMS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is PostgreSQL running and listening there?)',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name could not be resolved',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ECONNRESET: 'connection reset by the server',
+};
+
+/** Where DATABASE_URL points, without user, password or query (which may carry `password=`). */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    const db = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${db ? `, database "${db}"` : ''}`;
+  } catch {
+    return 'an address that is not a valid URL';
+  }
+}
+
+/**
+ * One line for a failure to reach or log in to PostgreSQL, naming DATABASE_URL but never its
+ * password; null when `err` is not a connection problem.
+ */
+export function connectionProblem(err: unknown, url: string): string | null {
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
+  if (!e || typeof e !== 'object') return null;
+  const code = typeof e.code === 'string' ? e.code : '';
+  let reason: string | undefined = SOCKET_PROBLEMS[code];
+  if (!reason && /^(08|28)|^3D000$|^57P03$/.test(code)) reason = String(e.message);
+  // node-pg reports a server that closes the socket during start-up (e.g. SSL demanded) without a code.
+  if (!reason && /^Connection terminated|does not support SSL/.test(String(e.message))) reason = String(e.message);
+  if (!reason) return null;
+  return `cannot connect to PostgreSQL at ${describeDatabaseUrl(url)} (DATABASE_URL): ${reason.replace(/\s+/g, ' ')}`;
 }

@@ -2,7 +2,7 @@
 // reporting the first offending field. Each dialect renders the problem in its own format.
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { ValueErrorType } from '@sinclair/typebox/errors';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { jsonBoundsProblem } from './json-bounds.ts';
 
 export interface InputProblem {
@@ -71,8 +71,7 @@ export function validator<S extends TSchema>(schema: S): Validator<S> {
         if (bad !== null) throw new InputError({ field: fieldOf(bad), message: 'must not contain NUL (U+0000) or unpaired surrogate characters' });
         return value;
       }
-      const first = compiled.Errors(value).First()!;
-      throw new InputError(describe(first.type, first.path, first.message));
+      throw new InputError(describe(compiled.Errors(value).First()!));
     },
   };
 }
@@ -102,8 +101,57 @@ function findUnstorable(value: unknown, path: string): string | null {
   return null;
 }
 
-function describe(type: ValueErrorType, path: string, message: string): InputProblem {
+// A schema may say in words what its field expects ("a decimal string such as ..."). Under a symbol,
+// like TypeBox's own Kind: JSON.stringify drops it, so it never leaks into a published JSON Schema
+// (the OpenAPI document) as an unknown keyword; TypeBox's Clone (Type.Optional) keeps it.
+const EXPECTS = Symbol.for('kasir.expects');
+
+/** `schema`, annotated with the form its field expects, for every message about that field. */
+export function expecting<S extends TSchema>(schema: S, form: string): S {
+  (schema as unknown as Record<symbol, unknown>)[EXPECTS] = form;
+  return schema;
+}
+
+/** The values of a union of string literals (`literals()`), or null for any other schema. */
+function literalValues(schema: TSchema): string[] | null {
+  const anyOf = (schema as { anyOf?: { const?: unknown }[] }).anyOf;
+  if (!anyOf?.length || !anyOf.every((s) => typeof s.const === 'string')) return null;
+  return anyOf.map((s) => s.const as string);
+}
+
+// TypeBox's "Expected integer" reads as "must be integer"; a type named in English reads better.
+const TYPE_WORDS: Partial<Record<ValueErrorType, string>> = {
+  [ValueErrorType.String]: 'a string',
+  [ValueErrorType.Integer]: 'an integer',
+  [ValueErrorType.Number]: 'a number',
+  [ValueErrorType.Boolean]: 'true or false',
+  [ValueErrorType.Object]: 'an object',
+  [ValueErrorType.Array]: 'an array',
+};
+
+function describe(error: ValueError): InputProblem {
+  const field = fieldOf(error.path);
   // TypeBox reports an unknown property at the property's own path, so the path names it.
-  if (type === ValueErrorType.ObjectAdditionalProperties) return { field: fieldOf(path), message: 'is not a known field' };
-  return { field: fieldOf(path), message: message.replace(/^Expected/, 'must be') };
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) return { field, message: 'is not a known field' };
+  if (error.type === ValueErrorType.ObjectRequiredProperty) return { field, message: 'is required' };
+  // Whatever failed (type, pattern, length), say the form the field takes, not the rule it broke.
+  const form = (error.schema as unknown as Record<symbol, unknown>)[EXPECTS];
+  if (typeof form === 'string') return { field, message: `must be ${form}` };
+  const allowed = literalValues(error.schema);
+  if (allowed) return { field, message: `must be one of ${allowed.join(', ')}` };
+  const word = TYPE_WORDS[error.type];
+  if (word) return { field, message: `must be ${word}` };
+  return { field, message: error.message.replace(/^Expected/, 'must be') };
+}
+
+// Epoch seconds of 2001..2286 have 10 digits; milliseconds since 1973, 12 or more.
+const SECONDS = /^[1-9][0-9]{9}$/;
+
+/**
+ * The hint for a timestamp given in seconds where milliseconds are expected (a common client bug:
+ * Date.now()/1000, or a Unix `date +%s`), to append to the field's refusal; '' when it does not apply.
+ */
+export function secondsHint(field: string, value: unknown): string {
+  const text = typeof value === 'number' && Number.isInteger(value) ? String(value) : value;
+  return typeof text === 'string' && SECONDS.test(text) ? `; ${field} looks like seconds; milliseconds are expected` : '';
 }

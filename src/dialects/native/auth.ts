@@ -9,6 +9,7 @@ import { KasirError } from '../../core/errors.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { Merchant } from '../../core/merchants/merchants.ts';
 import type { Queryable } from '../../db/db.ts';
+import { secondsHint } from '../../http/validate.ts';
 
 export const TOLERANCE_MS = 300_000;
 
@@ -64,7 +65,9 @@ export async function authenticateNative(input: NativeAuthInput, deps: { clock: 
   const cred = await deps.credentials.get('native', apiKey);
   const now = deps.clock.now().getTime();
   if (!cred || !cred.secret || (cred.expiresAt && cred.expiresAt.getTime() <= now)) throw unauthorized('Invalid API key');
-  if (Math.abs(now - Number(timestamp)) > TOLERANCE_MS) throw unauthorized('X-Timestamp is more than 300 seconds away from the server time');
+  if (Math.abs(now - Number(timestamp)) > TOLERANCE_MS) {
+    throw unauthorized(`X-Timestamp is more than 300 seconds away from the server time${secondsHint('X-Timestamp', timestamp)}`);
+  }
   // Split at the first '=' only: split('=', 2) would drop a tail and accept "sha256=<hex>=anything".
   const eq = signature.indexOf('=');
   const scheme = eq < 0 ? signature : signature.slice(0, eq);

@@ -2,9 +2,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CANCELLATION_REASONS } from '../../core/payments/cancel.ts';
 import { STATUSES } from '../../core/payments/states.ts';
+import { DECIMAL_FORM } from '../../core/money.ts';
 import { literals } from '../../core/schema-helpers.ts';
+import { expecting } from '../../http/validate.ts';
 
 const Str = (max: number, min = 0) => Type.String({ maxLength: max, minLength: min });
+// Amounts are major units as text (money.ts parseMajor); a refusal names that form, e.g. for 1000.
+const Amount = () => expecting(Str(20, 1), DECIMAL_FORM);
 
 export const NATIVE_METHODS = ['card', 'promptpay', 'wallet', 'bank_transfer'] as const;
 
@@ -22,7 +26,7 @@ const PaymentMethodData = Type.Object({ card: Type.Optional(CardSchema) }, { add
 
 export const CreatePaymentBody = Type.Object(
   {
-    amount: Str(20, 1),
+    amount: Amount(),
     currency: Type.String({ pattern: '^[A-Z]{3}$' }),
     paymentMethod: Type.Optional(literals(NATIVE_METHODS)),
     paymentMethodData: Type.Optional(PaymentMethodData),
@@ -45,7 +49,7 @@ export const ConfirmBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const CaptureBody = Type.Object({ amountToCapture: Type.Optional(Str(20, 1)) }, { additionalProperties: false });
+export const CaptureBody = Type.Object({ amountToCapture: Type.Optional(Amount()) }, { additionalProperties: false });
 
 export const CancelBody = Type.Object(
   { cancellationReason: Type.Optional(literals(CANCELLATION_REASONS)) },
@@ -54,7 +58,7 @@ export const CancelBody = Type.Object(
 
 export const RefundBody = Type.Object(
   {
-    amount: Type.Optional(Str(20, 1)),
+    amount: Type.Optional(Amount()),
     reason: Type.Optional(literals(['duplicate', 'fraudulent', 'requested_by_customer'] as const)),
   },
   { additionalProperties: false },
