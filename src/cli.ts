@@ -2,13 +2,20 @@
 // admin API (/admin/v1), so they work the same against a local or a remote Kasir and never touch
 // its database; `serve` and `migrate` run locally with the server's own configuration.
 // Only Node built-ins and fetch here: the CLI must start without the server's dependencies loaded.
-// Connector and route commands are in cli/connectors.ts; the admin API client in cli/client.ts.
+// Connector and route commands are in cli/connectors.ts; payments in cli/payments.ts; listen and
+// trigger (acting as a merchant through its native API) in cli/listen.ts and cli/trigger.ts;
+// per-command help in cli/help.ts; the admin API client in cli/client.ts.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  api, booleanOption, CliError, DEFAULT_URL, integerOption, printJson, seg, UsageError, type Command, type Ctx, type Io,
+  api, apiInFlags, booleanOption, CliError, DEFAULT_URL, integerOption, printJson, seg, UsageError, type Command, type Ctx, type Io,
 } from './cli/client.ts';
 import { CONNECTOR_COMMANDS, CONNECTOR_USAGE } from './cli/connectors.ts';
+import { helpFor } from './cli/help.ts';
+import { LISTEN_COMMANDS } from './cli/listen.ts';
+import { PAYMENT_COMMANDS } from './cli/payments.ts';
+import { TRIGGER_COMMANDS } from './cli/trigger.ts';
+import { printVersion, VERSION_COMMANDS } from './cli/version.ts';
 import { GLOBAL_OPTIONS, OPTIONS, type OptionName, type Opts } from './cli/options.ts';
 
 export { adminToken } from './cli/client.ts';
@@ -43,12 +50,30 @@ Admin (talks to a running server):
         [--partial true|false] [--api cancel|capture|refund|partialCancel=true|false]...
         [--rate-limit N|none]
   kasir balances ID                merchant ID's pending, available and reserved balances
-  kasir payout ID --currency CUR --amount MINOR_UNITS
+  kasir payout ID --currency CUR --amount DECIMAL  (major units, e.g. 50.00)
   kasir journal ID PAYMENT_ID      the ledger journals of one of merchant ID's payments
   kasir deliveries ID PAYMENT_ID   the notifications of a payment and every delivery attempt
   kasir redeliver DELIVERY_ID      send a notification once more
 
 ${CONNECTOR_USAGE}
+
+Payments (every merchant's):
+  kasir payments list [--merchant ID] [--status S] [--dialect D] [--method M] [--connector ID]
+        [--from ISO] [--to ISO] [--search ANY_ID] [--limit N] [--cursor C] [--json]
+  kasir payments show PAYMENT_ID [--json]   timeline, operations, deliveries, ledger
+  kasir payments cancel PAYMENT_ID [--amount DECIMAL] [--reason R]
+  kasir payments capture PAYMENT_ID [--amount DECIMAL]
+  kasir payments refund PAYMENT_ID [--amount DECIMAL] [--reason R]
+
+Developing against Kasir (as a merchant: --merchant ID --api-key KEY --api-secret SECRET, or the
+CLI's own test merchant when --merchant is left out):
+  kasir listen --forward-to URL [--events LIST]   forward webhooks to a local app until Ctrl-C
+  kasir trigger SCENARIO [--json]  a sandbox payment reaching payment.succeeded, payment.failed,
+        payment.requires_action, payment.requires_capture, payment.canceled, payment.refunded
+        or payment.outcome_unknown
+
+  kasir COMMAND --help             one command's flags and an example
+  kasir --version                  Kasir's and Node.js's versions
 
 Admin options: --url URL (or KASIR_URL; default ${DEFAULT_URL}),
   --token TOKEN (or KASIR_ADMIN_TOKEN; default: the token in $KASIR_STATE_DIR/admin-token, ./.kasir/admin-token)
@@ -66,36 +91,63 @@ const COMMANDS: Record<string, Command> = {
   'payout': {
     args: ['ID'],
     options: ['currency', 'amount'],
-    run: (c) => printJson(c, api(c, 'POST', `/merchants/${seg(c.args[0])}/payouts`, { currency: c.opts.currency, amount: c.opts.amount })),
+    run: (c) => printJson(c, apiInFlags(c, { currency: '--currency', amount: '--amount' }, 'POST', `/merchants/${seg(c.args[0])}/payouts`, { currency: c.opts.currency, amount: c.opts.amount })),
   },
   'journal': { args: ['ID', 'PAYMENT_ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/payments/${seg(c.args[1])}/journal`)) },
   'deliveries': { args: ['ID', 'PAYMENT_ID'], options: [], run: (c) => printJson(c, api(c, 'GET', `/merchants/${seg(c.args[0])}/payments/${seg(c.args[1])}/deliveries`)) },
   'redeliver': { args: ['DELIVERY_ID'], options: [], run: (c) => printJson(c, api(c, 'POST', `/deliveries/${seg(c.args[0])}/redeliver`)) },
   'contract set': { args: ['ID'], options: ['profile', 'family', 'window-seconds', 'before-success', 'after-success', 'partial', 'api', 'rate-limit'], run: contractSet },
   ...CONNECTOR_COMMANDS,
+  ...PAYMENT_COMMANDS,
+  ...LISTEN_COMMANDS,
+  ...TRIGGER_COMMANDS,
+  ...VERSION_COMMANDS,
 };
+
+/** Every command's name, for help and its test. */
+export const COMMAND_NAMES = ['serve', 'migrate', ...Object.keys(COMMANDS), 'help'];
+export const commandOptions = (name: string) => COMMANDS[name]?.options ?? [];
 
 /** Runs one command line; resolves to the process exit code. */
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = stdio): Promise<number> {
   try {
+    // serve and migrate take the server's flags, parsed by config.ts; only --help is theirs.
+    if ((argv[0] === 'serve' || argv[0] === 'migrate') && (argv.includes('--help') || argv.includes('-h'))) return printHelp(argv[0], io);
     if (argv[0] === 'serve') return await serve(argv.slice(1));
     if (argv[0] === 'migrate') return await migrateCommand(argv.slice(1), env, io);
     const { values, positionals } = parseCommandLine(argv);
-    if (values.help || positionals.length === 0 || positionals[0] === 'help') {
+    if (values.version && positionals.length === 0) {
+      printVersion({ opts: values, io });
+      return 0;
+    }
+    if (positionals[0] === 'help' && (positionals.length > 1 || values.help)) return printHelp(positionals.slice(1).join(' ') || 'help', io);
+    if (positionals.length === 0 || positionals[0] === 'help') {
       io.out(USAGE);
       return 0;
     }
     // Commands are one word (`balances`) or two (`merchant create`).
     const twoWords = positionals.slice(0, 2).join(' ');
     const [name, args] = COMMANDS[twoWords] ? [twoWords, positionals.slice(2)] : [positionals[0], positionals.slice(1)];
+    if (values.help) return printHelp(COMMANDS[name] ? name : positionals[0], io);
     const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command "${twoWords}"`);
+    if (!command) {
+      const subcommands = Object.keys(COMMANDS).filter((k) => k.startsWith(positionals[0] + ' ')).map((k) => k.split(' ')[1]);
+      throw new UsageError(subcommands.length ? `kasir ${positionals[0]} needs one of: ${subcommands.join(', ')}` : `unknown command "${twoWords}"`);
+    }
     checkCommandLine(name, command, values, args);
     await command.run({ opts: values, args, env, io });
     return 0;
   } catch (err) {
     return report(err, io);
   }
+}
+
+/** One command's help, or a group's (`kasir merchant --help`); an unknown name is a usage error. */
+function printHelp(name: string, io: Io): number {
+  const text = helpFor(name);
+  if (!text) throw new UsageError(`no command "${name}"`);
+  io.out(text);
+  return 0;
 }
 
 function parseCommandLine(argv: string[]): { values: Opts; positionals: string[] } {
@@ -119,7 +171,7 @@ function checkCommandLine(name: string, command: Command, values: Opts, args: st
 
 function report(err: unknown, io: Io): number {
   if (err instanceof UsageError) {
-    io.err(`kasir: ${err.message}\nRun \`kasir --help\` for usage.`);
+    io.err(`kasir: ${err.message}\nRun \`kasir --help\` or \`kasir COMMAND --help\` for usage.`);
     return 2;
   }
   if (err instanceof CliError) {
@@ -252,10 +304,6 @@ async function serve(flags: string[]): Promise<number> {
 
 /** Opens the configured database (PostgreSQL or PGlite) and applies pending migrations. */
 async function migrateCommand(flags: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  if (flags.includes('--help') || flags.includes('-h')) {
-    io.out(USAGE);
-    return 0;
-  }
   const { ConfigError, loadConfig } = await import('./config.ts');
   let config;
   try {
@@ -264,15 +312,18 @@ async function migrateCommand(flags: string[], env: NodeJS.ProcessEnv, io: Io): 
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;
   }
-  const { migrate } = await import('./db/migrate.ts');
-  const db = config.DATABASE_URL
-    ? (await import('./db/postgres.ts')).openPostgres({ url: config.DATABASE_URL })
-    : await (await import('./db/pglite.ts')).openPglite(config.KASIR_DATA_DIR);
+  const { migrate, MigrationError } = await import('./db/migrate.ts');
+  const { connectionProblem, openPostgres } = await import('./db/postgres.ts');
+  const db = config.DATABASE_URL ? openPostgres({ url: config.DATABASE_URL }) : await (await import('./db/pglite.ts')).openPglite(config.KASIR_DATA_DIR);
   try {
     const applied = await migrate(db);
     const where = config.DATABASE_URL ? 'PostgreSQL' : `PGlite ${config.KASIR_DATA_DIR}`;
     io.out(applied.length ? `Applied to ${where}: ${applied.join(', ')}` : `${where} is up to date.`);
     return 0;
+  } catch (err) {
+    // An unreachable database or a role without DDL rights: one line, as the server says it.
+    const line = err instanceof MigrationError ? err.message : config.DATABASE_URL ? connectionProblem(err, config.DATABASE_URL) : null;
+    throw line === null ? err : new CliError(line);
   } finally {
     await db.close();
   }

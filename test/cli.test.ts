@@ -208,10 +208,10 @@ test('money commands: balances, payout, journal, deliveries and redeliver', asyn
   });
   const paymentId = paid.body.data.id;
   const balances = JSON.parse(await ok('balances', created.id));
-  assert.deepEqual(balances.balances, [{ account: 'pending', currency: 'USD', balance: '2000' }]);
+  assert.deepEqual(balances.balances, [{ account: 'pending', currency: 'USD', balance: '20.00' }]);
   const journal = JSON.parse(await ok('journal', created.id, paymentId));
   assert.deepEqual(journal.data.map((j: { kind: string }) => j.kind), ['capture']);
-  const refused = await kasir('payout', created.id, '--currency', 'USD', '--amount', '1');
+  const refused = await kasir('payout', created.id, '--currency', 'USD', '--amount', '1.00');
   assert.equal(refused.code, 1, 'nothing is available before settlement');
   assert.match(refused.stderr, /balance is insufficient/);
   const deliveries = JSON.parse(await ok('deliveries', created.id, paymentId));

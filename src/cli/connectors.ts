@@ -3,7 +3,7 @@
 // read from files or flags and sent once; nothing printed here ever contains one (the API never
 // returns them).
 import { readFileSync } from 'node:fs';
-import { ApiError, api, CliError, integerOption, seg, UsageError, type Command, type Ctx } from './client.ts';
+import { apiInFlags, integerOption, seg, UsageError, type Command, type Ctx } from './client.ts';
 import type { OptionName } from './options.ts';
 import type { ConnectorRoute } from '../core/connectors/routes.ts';
 
@@ -33,24 +33,7 @@ const FLAG_OF: Record<string, string> = {
   connector: '--connector', method: '--method', currency: '--currency', priority: '--priority', mode: '--merchant',
 };
 
-/** An API refusal reworded with flags: "privateKey must be …" becomes "--private-key-file must be …". */
-export function inFlags(err: ApiError): CliError {
-  let text = err.apiMessage;
-  // Only the camelCase names are replaced inside the text: "type" or "name" are also plain words.
-  for (const [field, flag] of Object.entries(FLAG_OF)) if (/[A-Z]/.test(field)) text = text.replace(new RegExp(`\\b${field}\\b`, 'g'), flag);
-  const field = err.field?.split('.').pop();
-  const flag = field ? FLAG_OF[field] : undefined;
-  if (field && flag && !text.startsWith(flag)) text = `${flag}: ${text.startsWith(field + ' ') ? text.slice(field.length + 1) : text}`;
-  return new CliError(`${text}${err.code ? ` [${err.code}]` : ''}`);
-}
-
-async function call(c: Ctx, method: string, path: string, body?: unknown): Promise<any> {
-  try {
-    return await api(c, method, path, body);
-  } catch (err) {
-    throw err instanceof ApiError ? inFlags(err) : err;
-  }
-}
+const call = (c: Ctx, method: string, path: string, body?: unknown) => apiInFlags(c, FLAG_OF, method, path, body);
 
 function readFlagFile(flag: OptionName, path: string): string {
   try {

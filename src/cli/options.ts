@@ -32,6 +32,23 @@ export const OPTIONS = {
   connector: { type: 'string' },
   method: { type: 'string' },
   priority: { type: 'string' },
+  // payments (cli/payments.ts)
+  status: { type: 'string' },
+  dialect: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  search: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  reason: { type: 'string' },
+  // a merchant's own native API key, for listen and trigger (cli/merchant-api.ts)
+  'api-key': { type: 'string' },
+  'api-secret': { type: 'string' },
+  // listen (cli/listen.ts)
+  'forward-to': { type: 'string' },
+  'listen-host': { type: 'string' },
+  events: { type: 'string' },
+  version: { type: 'boolean' },
 } as const;
 
 export type OptionName = keyof typeof OPTIONS;
