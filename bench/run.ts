@@ -1,5 +1,5 @@
 // `npm run bench`: native cancels/s and p50/p99 on PGlite and PostgreSQL, with the ceilings measured
-// in the same run (DESIGN.md §9): the cancel's own SQL (pgbench; in-process through Kasir's Db) and a
+// in the same run (docs/architecture.md): the cancel's own SQL (pgbench; in-process through Kasir's Db) and a
 // no-op route behind the same authentication. Loopback only, bounded in count and time, never part
 // of `npm test`. Knobs: see bench/README.md.
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
--- Notifications (DESIGN.md §8): an outbox row is written in the same statement as the payment
+-- Notifications (docs/architecture.md, notifications): an outbox row is written in the same statement as the payment
 -- change it reports (see core/payments/repo.ts) and delivered by a worker with retries.
 
 CREATE TABLE outbox (

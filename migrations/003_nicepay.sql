@@ -1,5 +1,5 @@
 -- NICEPAY tXid = iMid (10) + payMethod (2) + YYYYMMDDHHMMSS (WIB) + a 4-digit sequence
--- (specs/nicepay.md). The sequence cycles through 0000–9999: a tXid repeats only if one iMid and
+-- (docs/nicepay-api.md). The sequence cycles through 0000–9999: a tXid repeats only if one iMid and
 -- payMethod registered more than 10,000 transactions within one second; payments_nicepay_txid
 -- (unique) refuses such a repeat rather than letting two payments share a tXid. Cancel ids
 -- (canceltXid) draw from the same sequence.

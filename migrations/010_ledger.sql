@@ -1,4 +1,4 @@
--- Double-entry ledger (DESIGN.md §7). Every journal's entries sum to zero per currency; balances
+-- Double-entry ledger (docs/architecture.md, ledger). Every journal's entries sum to zero per currency; balances
 -- are kept per account and currency, and merchant accounts can never go negative: the CHECK below
 -- is the last line of defence behind the guarded UPDATE in core/ledger/journal.ts.
 

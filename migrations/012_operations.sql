@@ -1,4 +1,4 @@
--- Exactly once across crashes (DESIGN.md §9b).
+-- Exactly once across crashes (docs/architecture.md).
 
 -- The processor a payment was sent to, chosen when it is made and kept for its whole life: every
 -- later call (capture, void, refund, sync) goes to the same one.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sends one signed request to Kasir's native API (seed 002 authentication) and prints the answer.
+// Sends one signed request to Kasir's native API (its HMAC authentication, docs/native-api.md) and prints the answer.
 //   KASIR_API_KEY=kn_… KASIR_API_SECRET=ks_… node scripts/signed-request.mjs METHOD PATH [BODY]
 // KASIR_URL defaults to http://127.0.0.1:8080; IDEMPOTENCY_KEY, when set, is sent as Idempotency-Key.
 // Prints the JSON body on stdout and "HTTP <status>" on stderr; exits 1 unless the status is 2xx.

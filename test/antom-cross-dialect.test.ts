@@ -1,6 +1,6 @@
 // One payment, two dialects: a payment made through the native API is read and canceled through the
 // Antom API of the same merchant and vice versa, with one timeline. Each payment keeps the cancel
-// rules of the profile that created it; only the rendering follows the caller (DESIGN.md §5).
+// rules of the profile that created it; only the rendering follows the caller (docs/cancel-rules.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nativeClientFor, startKasir, type NativeClient } from './helpers/harness.ts';

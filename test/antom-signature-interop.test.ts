@@ -1,5 +1,5 @@
 // Signatures against an independent implementation: requests signed by the `openssl` command line,
-// Kasir's response signatures verified by it. Bodies and headers as the SDKs send them (specs/antom.md):
+// Kasir's response signatures verified by it. Bodies and headers as the SDKs send them (docs/antom-api.md):
 // PY indented JSON, an absolute request target and PKCS#1 keys; NET explicit nulls; JAVA booleans
 // and epoch millis; the docs' "true" strings and spaces in the Signature header; every prefix.
 import { test, after } from 'node:test';

@@ -1,4 +1,4 @@
-// The cancel decision (src/core/payments/cancel-decision.ts, DESIGN.md §5) rule by rule, for each
+// The cancel decision (src/core/payments/cancel-decision.ts, docs/cancel-rules.md) rule by rule, for each
 // profile where the rule differs, calling the pure function with constructed payments and contracts.
 // Rule 1 (the payment must be the calling merchant's) is not the decision's: cancel.ts only ever
 // finds payments within the merchant (repo.ts PaymentRef lookups), so it has no row here. Rows

@@ -97,3 +97,17 @@ test('native payments use the same page: PromptPay QR and a 3-D Secure card', as
     assert.equal((await getPaymentById(h.deps.core.db, res.body.data.id))!.status, 'succeeded');
   }
 });
+
+test('the Antom page answers its form with post-redirect-get and shows Rupiah the Indonesian way', async () => {
+  const p = await pay(m, { paymentAmount: { currency: 'IDR', value: '1500000' } });
+  const page = await load(p.normalUrl);
+  assert.match(page.html, /<p class="amount" id="amount">Rp 15\.000<\/p>/);
+  const action = /<form method="post" action="([^"]+)">/.exec(page.html)![1].replace(/&#38;/g, '&');
+  const posted = await fetch(new URL(action, h.baseUrl), {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'outcome=succeeded', redirect: 'manual',
+  });
+  assert.equal(posted.status, 303);
+  assert.equal(posted.headers.get('location'), `${action}&notice=paid`);
+  const after = await load(new URL(posted.headers.get('location')!, h.baseUrl).href);
+  assert.match(after.html, /data-notice="paid"[^]*data-status="succeeded"/);
+});

@@ -38,7 +38,7 @@ await (async () => {
   upNicepay = { merchantId: made.body.data.id, iMid: made.body.data.nicepay.iMid, merchantKey: made.body.data.nicepay.merchantKey, native: undefined as never };
   toUpstream = await startFaultProxy(up.baseUrl);
   let inbound = '';
-  down = await startKasir({ connectorTimeoutMs: 800, publicUrl: () => inbound || undefined });
+  down = await startKasir({ connectorTimeoutMs: 1_500, publicUrl: () => inbound || undefined });
   toDown = await startFaultProxy(down.baseUrl);
   inbound = toDown.url;
 
@@ -186,7 +186,7 @@ test('a lost notification: the poller finds the payment by inquiry alone', async
 });
 
 for (const fault of [
-  { kind: 'delay_response', ms: 2_000 },
+  { kind: 'delay_response', ms: 3_500 },
   { kind: 'drop_after' },
   { kind: 'status_5xx' },
   { kind: 'garbage' },
@@ -213,7 +213,7 @@ for (const fault of [
   });
 }
 
-for (const fault of [{ kind: 'delay_response', ms: 2_000 }, { kind: 'drop_after' }, { kind: 'status_5xx' }, { kind: 'garbage' }] as Fault[]) {
+for (const fault of [{ kind: 'delay_response', ms: 3_500 }, { kind: 'drop_after' }, { kind: 'status_5xx' }, { kind: 'garbage' }] as Fault[]) {
   // NICEPAY answers carry no signature: the fault list is the transport's.
   test(`native → NICEPAY registration through a ${fault.kind} fault: unknown, reconciled by inquiry to the upstream's VA; the cancel is exact`, async () => {
     toUpstream.arm(/\/direct\/v2\/registration$/, fault);

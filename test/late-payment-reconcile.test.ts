@@ -1,5 +1,5 @@
 // Funds that arrive after a cancel or an expiry, and reconciliation of every kind of timed-out
-// processor call (DESIGN.md §5, issue "money you can trust").
+// processor call (docs/cancel-rules.md, issue "money you can trust").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';

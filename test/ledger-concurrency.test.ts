@@ -1,5 +1,5 @@
 // A concurrent mix of pay, capture, refund and cancel from 32 workers on shared payments: no
-// request fails with a 5xx, and the ledger's invariants hold afterwards (DESIGN.md §7).
+// request fails with a 5xx, and the ledger's invariants hold afterwards (docs/architecture.md, ledger).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ledgerViolations } from '../src/core/ledger/invariants.ts';

@@ -1,4 +1,4 @@
-// Seed 002's HMAC authentication (and specs/native.md's additions) through real HTTP: what is
+// Seed 002's HMAC authentication (and docs/native-api.md's additions) through real HTTP: what is
 // refused, what is accepted at the edges of the tolerance, replays, v2 signatures, suspension,
 // key rotation with overlap, X-Request-Id everywhere, and the admin API's token.
 import { test } from 'node:test';

@@ -59,7 +59,7 @@ test("seed 002 example: the request as the seed sends it, and the success respon
   // … and, for the same inputs at the same times, the same values (only the id is ours).
   assert.deepEqual({ ...seedPart, id: SEED_SUCCESS.data.id }, SEED_SUCCESS.data);
   assert.match(body.data.id, /^[0-9a-f-]{36}$/);
-  // Beyond the seed, specs/native.md's extra fields, also always present.
+  // Beyond the seed, docs/native-api.md's extra fields, also always present.
   assert.deepEqual(Object.keys(body.data).sort(), [...SEED_KEYS, ...EXTRA_KEYS, 'amountCanceled'].sort());
   assert.equal(body.data.cancellationReason, null);
   assert.deepEqual(Object.keys(body).sort(), ['data', 'success']);

@@ -1,4 +1,4 @@
-// Idempotency-Key (specs/native.md): same key + same request → the first response replayed byte for
+// Idempotency-Key (docs/native-api.md): same key + same request → the first response replayed byte for
 // byte with no new effect; same key + another request → 422; validation failures are not kept;
 // keys are per merchant, at most 255 characters, and kept at least 24 hours.
 import { test } from 'node:test';

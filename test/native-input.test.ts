@@ -1,4 +1,4 @@
-// Fail closed on bad input (DESIGN.md §1.8): every malformed request is a 400 VALIDATION_ERROR naming
+// Fail closed on bad input (docs/architecture.md): every malformed request is a 400 VALIDATION_ERROR naming
 // the field (413 for an oversized body, 404 for an unknown path), nothing is stored, and never a 500.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// NICEPAY cancel (seed 003) through real HTTP: every row of the code table in specs/nicepay.md, the
+// NICEPAY cancel (seed 003) through real HTTP: every row of the code table in docs/nicepay-api.md, the
 // success response, and what is stored after each answer (a refusal changes nothing).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // Contract tests from the published examples. Seed 003's cancel request and response
 // (test/fixtures/nicepay/) replayed against a transaction made to carry the seed's very tXid, and
-// NICEPAY's published sandbox requests (specs/nicepay.md token vectors) sent with their published
+// NICEPAY's published sandbox requests (docs/nicepay-api.md token vectors) sent with their published
 // merchantTokens, byte for byte. The tXid's sequence is the database's: setval() makes the next one
 // the published number, and the clock is set to the published registration time (WIB).
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// NICEPAY inquiry through real HTTP: every status word of specs/nicepay.md's table for every
+// NICEPAY inquiry through real HTTP: every status word of docs/nicepay-api.md's table for every
 // payMethod, reached through the public endpoints (and the sandbox triggers and clock where a state
 // needs them); cancelAmt; lookups by tXid or referenceNo; 9228 for anything not this merchant's.
 import { test } from 'node:test';

@@ -1,5 +1,5 @@
 // NICEPAY registration through real HTTP: every payMethod, the tXid's shape, the method's own fields,
-// referenceNo idempotency (identical re-send vs 9009), the transport rules of specs/nicepay.md,
+// referenceNo idempotency (identical re-send vs 9009), the transport rules of docs/nicepay-api.md,
 // authentication and "Undefined: <field>" codes, and what is stored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

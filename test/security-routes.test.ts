@@ -33,7 +33,7 @@ const foreignKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKe
 const figures = { routes: 0, attacks: { native: 0, admin: 0, antom: 0, nicepay: 0, notify: 0, public: 0 }, replaysTried: 0, replaysRefused: 0, crossMerchant: 0 };
 after(() => console.log(`security-routes figures: ${JSON.stringify(figures)}`));
 
-type Auth = 'native-hmac' | 'admin-bearer' | 'antom-rsa' | 'nicepay-token' | 'provider-notification' | 'public';
+type Auth = 'native-hmac' | 'admin-bearer' | 'antom-rsa' | 'nicepay-token' | 'provider-notification' | 'dashboard-session' | 'public';
 interface Classified {
   auth: Auth;
   /** Why a public route needs no credentials. */
@@ -45,6 +45,21 @@ const antom: Classified = { auth: 'antom-rsa' };
 const nicepay: Classified = { auth: 'nicepay-token' };
 const HEALTH = 'liveness probe for load balancers: answers {status} only, reads and writes nothing of anyone';
 const CHECKOUT = "the buyer's hosted page: the link the merchant hands the buyer is the capability, the buyer has no credentials";
+const READY = 'readiness probe: answers whether the database answers and every migration is applied, nothing of anyone';
+const METRICS = 'Prometheus scrape: counts and latencies by route pattern and kind, no ids; KASIR_METRICS_TOKEN guards it when set (unset here)';
+const API_DOC = 'the description of the native API (OpenAPI document and its page): static, no merchant data';
+const STYLE = 'a static stylesheet';
+const LOGIN = "the dashboard's login page: the admin token is what it asks for; the form carries its own CSRF token";
+const dashboard: Classified = { auth: 'dashboard-session' };
+/** The dashboard's routes behind its session (everything under /dashboard but the login and its stylesheet). */
+const DASHBOARD_ROUTES = [
+  'GET /dashboard', 'GET /dashboard/connectors', 'GET /dashboard/merchants', 'GET /dashboard/merchants/:id', 'GET /dashboard/payments', 'GET /dashboard/payments/:id',
+  'POST /dashboard/connectors/:id/delete', 'POST /dashboard/logout', 'POST /dashboard/merchants', 'POST /dashboard/merchants/:id/activate',
+  'POST /dashboard/merchants/:id/connectors', 'POST /dashboard/merchants/:id/keys/native/rotate', 'POST /dashboard/merchants/:id/payouts',
+  'POST /dashboard/merchants/:id/routes', 'POST /dashboard/merchants/:id/suspend', 'POST /dashboard/payments/:id/cancel', 'POST /dashboard/payments/:id/capture',
+  'POST /dashboard/payments/:id/deliveries/:deliveryId/redeliver', 'POST /dashboard/payments/:id/refund', 'POST /dashboard/routes/:id/delete',
+];
+const withHead = (keys: string[]) => keys.flatMap((k) => (k.startsWith('GET ') ? [k, `HEAD ${k.slice(4)}`] : [k]));
 
 /**
  * Every route of the application and how it authenticates: THE list this suite holds the app to. A
@@ -57,6 +72,12 @@ const CLASSIFICATION: Record<string, Classified> = {
   'GET /sandbox/checkout/:id': { auth: 'public', reason: CHECKOUT },
   'HEAD /sandbox/checkout/:id': { auth: 'public', reason: CHECKOUT },
   'POST /sandbox/checkout/:id': { auth: 'public', reason: CHECKOUT },
+  ...Object.fromEntries(withHead(['GET /readyz']).map((k) => [k, { auth: 'public', reason: READY }])),
+  ...Object.fromEntries(withHead(['GET /metrics']).map((k) => [k, { auth: 'public', reason: METRICS }])),
+  ...Object.fromEntries(withHead(['GET /docs', 'GET /api/v1/openapi.json']).map((k) => [k, { auth: 'public', reason: API_DOC }])),
+  ...Object.fromEntries(withHead(['GET /assets/checkout.css', 'GET /dashboard/assets/dashboard.css']).map((k) => [k, { auth: 'public', reason: STYLE }])),
+  ...Object.fromEntries(withHead(['GET /dashboard/login']).concat('POST /dashboard/login').map((k) => [k, { auth: 'public', reason: LOGIN }])),
+  ...Object.fromEntries(withHead(DASHBOARD_ROUTES).map((k) => [k, dashboard])),
   ...Object.fromEntries(Object.keys(nativeTargets(h)).map((k) => [k, native])),
   ...Object.fromEntries(Object.keys(adminTargets({ merchantId: '', paymentId: '' })).map((k) => [k, adminApi])),
   ...Object.fromEntries(PREFIXES.map((p) => [`POST ${p}/:op`, antom])),
@@ -73,6 +94,7 @@ const NOT_FOUND: Record<string, { reason: string; check(r: Reply, path: string):
   '/api/v1': { reason: 'envelope 404, before authentication', check: (r) => assert.deepEqual([r.status, r.body?.error?.code], [404, 'RESOURCE_NOT_FOUND'], r.text) },
   ...Object.fromEntries(PREFIXES.map((p) => [p, { reason: 'Antom NO_INTERFACE_DEF, signed', check: (r: Reply, path: string) => expectAntomResult(r, path, 'NO_INTERFACE_DEF', null) }])),
   '/nicepay': { reason: "NICEPAY's one non-200 answer: 404 with an empty resultCd", check: (r) => assert.deepEqual([r.status, r.body?.resultCd], [404, ''], r.text) },
+  '/dashboard': { reason: "Fastify's own 404 inside the dashboard's scope: no handler runs", check: (r) => assert.equal(r.status, 404, r.text) },
 };
 
 test('the route table is exactly the classified set', () => {
@@ -183,6 +205,28 @@ test('connector notifications: only the provider’s own signature or token is a
   }
 });
 
+test('dashboard session: every dashboard route without a session sends to the login (GET) or is refused (POST); nothing changes', async () => {
+  const keys = classified('dashboard-session');
+  assert.deepEqual(keys.sort(), withHead(DASHBOARD_ROUTES).sort());
+  const before = await fingerprint(db);
+  const forged = 'kasir_dashboard=forged-session-value';
+  for (const key of keys) {
+    const [method, pattern] = key.split(' ');
+    const path = pattern.replace(':deliveryId', randomUUID()).replace(':id', randomUUID());
+    for (const cookie of [undefined, forged]) {
+      const r = await send(h, {
+        method, path, body: method === 'POST' ? 'csrf=forged&amount=1.00' : undefined,
+        headers: { ...(cookie ? { cookie } : {}), ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      });
+      figures.attacks.public++;
+      if (method === 'POST') assert.equal(r.status, 403, `${key}: ${r.text}`);
+      // The dashboard's root goes to its payments page first, which sends to the login like every page.
+      else assert.deepEqual([r.status, r.headers.get('location')], [303, pattern === '/dashboard' ? '/dashboard/payments' : '/dashboard/login'], `${key}: ${r.text}`);
+    }
+  }
+  await assertUnchanged(db, before, 'dashboard without a session');
+});
+
 test('public routes: no credentials needed, unknown payments are 404, nothing changes', async () => {
   const probes: Record<string, Sent[]> = {
     'GET /health': [{ method: 'GET', path: '/health' }],
@@ -190,14 +234,19 @@ test('public routes: no credentials needed, unknown payments are 404, nothing ch
     'GET /sandbox/checkout/:id': [{ method: 'GET', path: `/sandbox/checkout/${randomUUID()}` }, { method: 'GET', path: '/sandbox/checkout/not-a-uuid' }],
     'HEAD /sandbox/checkout/:id': [{ method: 'HEAD', path: `/sandbox/checkout/${randomUUID()}` }],
     'POST /sandbox/checkout/:id': [{ method: 'POST', path: `/sandbox/checkout/${randomUUID()}`, body: 'outcome=succeeded', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    ...Object.fromEntries(withHead(['GET /readyz', 'GET /metrics', 'GET /docs', 'GET /api/v1/openapi.json', 'GET /assets/checkout.css', 'GET /dashboard/assets/dashboard.css', 'GET /dashboard/login'])
+      .map((k) => [k, [{ method: k.split(' ')[0], path: k.split(' ')[1] }]])),
+    // A login without the admin token (and without the form's token) is refused, no session is made.
+    'POST /dashboard/login': [{ method: 'POST', path: '/dashboard/login', body: 'token=wrong', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
   };
+  const expected = (key: string) => (key.endsWith('/health') || !key.includes(':id') ? (key === 'POST /dashboard/login' ? 403 : 200) : 404);
   assert.deepEqual(Object.keys(probes).sort(), classified('public').sort(), 'every public route needs its probe');
   const before = await fingerprint(db);
   for (const [key, sent] of Object.entries(probes)) {
     for (const s of sent) {
       const r = await send(h, s);
       figures.attacks.public++;
-      assert.equal(r.status, key.endsWith('/health') ? 200 : 404, `${key}: ${r.text}`);
+      assert.equal(r.status, expected(key), `${key}: ${r.text}`);
     }
   }
   for (const [prefix, { check }] of Object.entries(NOT_FOUND)) {

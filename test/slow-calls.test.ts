@@ -1,5 +1,5 @@
 // Processor calls slower than their lease, racing the reconciler, a cancel or another buyer: the
-// processor's books and Kasir's must agree, and no request is decided twice (DESIGN.md §9b).
+// processor's books and Kasir's must agree, and no request is decided twice (docs/architecture.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcileUnknown } from '../src/core/jobs/reconcile.ts';

@@ -1,4 +1,4 @@
-// Time is injected so that windows, expiry and signature tolerances are testable (DESIGN.md §1.7).
+// Time is injected so that windows, expiry and signature tolerances are testable (docs/architecture.md).
 export interface Clock {
   now(): Date;
 }

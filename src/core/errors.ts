@@ -1,4 +1,4 @@
-// THE error table (DESIGN.md §6). Every failure Kasir reports is one of these codes, with its meaning
+// THE error table (docs/architecture.md, errors). Every failure Kasir reports is one of these codes, with its meaning
 // and whether a retry may succeed. How each code looks on the wire is the dialect's business: every
 // dialect has its own exhaustive map, `src/dialects/<dialect>/error-map.ts` (typed
 // `Record<ErrorCode, …>`, so a code added here fails the typecheck until every dialect maps it), and

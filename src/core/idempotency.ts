@@ -1,4 +1,4 @@
-// Idempotent requests (DESIGN.md §1.5, §9b), one implementation for every dialect's key (native
+// Idempotent requests (docs/architecture.md), one implementation for every dialect's key (native
 // Idempotency-Key, Antom paymentRequestId / captureRequestId / refundRequestId, NICEPAY referenceNo).
 //
 // A key is a recovery point, not a lock with a guess attached. The request holding it has a lease

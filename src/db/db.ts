@@ -1,4 +1,4 @@
-// The one small database interface both adapters implement (DESIGN.md §2): the core never sees
+// The one small database interface both adapters implement (docs/architecture.md): the core never sees
 // whether it runs on PostgreSQL or on PGlite.
 
 export interface QueryResult<R> {

@@ -21,6 +21,8 @@ import { parseJsonObject, validator } from './validate.ts';
 import { fastifyErrorToKasir } from './fastify-errors.ts';
 import { moneyAdminRoutes } from './admin-money.ts';
 import { connectorAdminRoutes } from './admin-connectors.ts';
+import { paymentAdminRoutes } from './admin-payments.ts';
+import type { CoreDeps } from '../core/deps.ts';
 import { literals } from '../core/schema-helpers.ts';
 
 export interface AdminDeps {
@@ -29,6 +31,8 @@ export interface AdminDeps {
   adminToken: string;
   /** Kasir's public base URL (connector accounts' notifyUrl). */
   publicUrl: () => string;
+  /** The payment core: the operator's payment search and actions (admin-payments.ts). */
+  core: CoreDeps;
 }
 
 const CreateMerchantBody = Type.Object(
@@ -159,6 +163,7 @@ export async function adminApi(app: FastifyInstance, deps: AdminDeps): Promise<v
   });
   moneyAdminRoutes(route, deps.merchants);
   connectorAdminRoutes(route, { merchants: deps.merchants, publicUrl: deps.publicUrl });
+  paymentAdminRoutes(route, deps.core);
   app.setNotFoundHandler((_req, reply) => sendEnvelope(reply, renderError(new KasirError('NO_SUCH_API', 'No such API'))));
   app.setErrorHandler((err, _req, reply) => sendEnvelope(reply, renderError(fastifyErrorToKasir(err))));
 }

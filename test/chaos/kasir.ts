@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { adminQuery } from '../helpers/pg-admin.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 
 export interface ChaosDatabase {
   url: string;

@@ -1,4 +1,4 @@
-// Authentication attacks on Antom operations (RSA256 request signatures, specs/antom.md). Antom
+// Authentication attacks on Antom operations (RSA256 request signatures, docs/antom-api.md). Antom
 // answers every refusal with HTTP 200 and a Result, signed with the merchant's gateway key when the
 // client-id is known (so the client can trust the refusal), with a key nobody knows otherwise.
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Authentication attacks on NICEPAY routes (merchantToken in the body: SHA-256 of the endpoint's
-// fields and the merchant key, specs/nicepay.md). Every answer is HTTP 200: JSON with resultCd, or
+// fields and the merchant key, docs/nicepay-api.md). Every answer is HTTP 200: JSON with resultCd, or
 // for the browser's pages an HTML page showing it.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

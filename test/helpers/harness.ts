@@ -22,13 +22,31 @@ export interface Harness {
   /** The PostgreSQL schema of this file (undefined on PGlite) and the key credentials are sealed with. */
   schema: string | undefined;
   encryptionKey: Buffer;
+  /** With `captureLogs`: every line the app logged, parsed (pino JSON), in order. */
+  logs: Record<string, unknown>[];
   close(): Promise<void>;
+}
+
+/** Options of startKasir. */
+export interface KasirOptions {
+  clock?: FixedClock;
+  leaseMs?: number;
+  waitMs?: number;
+  sandboxLatencyMs?: number;
+  connectorTimeoutMs?: number;
+  publicUrl?: () => string | undefined;
+  /** Log at `info` into Harness.logs instead of not at all. */
+  captureLogs?: boolean;
+  /** KASIR_ACCESS_LOG. */
+  accessLog?: boolean;
+  /** KASIR_METRICS_TOKEN. */
+  metricsToken?: string;
 }
 
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
 
 /** Starts Kasir for one test file; the database and server are torn down by `after`. */
-export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; waitMs?: number; sandboxLatencyMs?: number; connectorTimeoutMs?: number; publicUrl?: () => string | undefined } = {}): Promise<Harness> {
+export async function startKasir(opts: KasirOptions = {}): Promise<Harness> {
   const clock = opts.clock ?? new FixedClock(Date.now());
   const url = process.env.DATABASE_URL;
   const schema = url ? `kasir_test_${randomBytes(6).toString('hex')}` : undefined;
@@ -38,6 +56,7 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
   const encryptionKey = randomBytes(32);
   let app: FastifyInstance | undefined;
   let address = '';
+  const logs: Record<string, unknown>[] = [];
   const deps = createDeps({
     db,
     clock,
@@ -45,7 +64,10 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
     adminToken,
     // The port is known only once listening; checkout links are built later. A test may put a proxy in front.
     publicUrl: () => opts.publicUrl?.() ?? address,
-    logLevel: 'silent',
+    logLevel: opts.captureLogs ? 'info' : 'silent',
+    logStream: opts.captureLogs ? { write: (line: string) => void logs.push(JSON.parse(line)) } : undefined,
+    accessLog: opts.accessLog,
+    metricsToken: opts.metricsToken,
     leaseMs: opts.leaseMs,
     waitMs: opts.waitMs,
     sandboxLatencyMs: opts.sandboxLatencyMs,
@@ -62,13 +84,14 @@ export async function startKasir(opts: { clock?: FixedClock; leaseMs?: number; w
     adminToken,
     schema,
     encryptionKey,
+    logs,
     async close() {
       await app!.close();
       await db.close();
       if (url) await adminQuery(url, `DROP SCHEMA ${schema} CASCADE`);
     },
   };
-  // DESIGN.md §7: the ledger's invariants must hold after every scenario of every test file.
+  // docs/architecture.md, ledger: the ledger's invariants must hold after every scenario of every test file.
   afterEach(async () => assert.deepEqual(await ledgerViolations(db), [], 'ledger invariants'));
   after(() => harness.close());
   return harness;

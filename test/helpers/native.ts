@@ -14,7 +14,7 @@ export const CARDS = {
   timesOut: '4000000000000119',
 } as const;
 
-/** Seed 002's payment object keys (all present, null never omitted) plus specs/native.md's extras. */
+/** Seed 002's payment object keys (all present, null never omitted) plus docs/native-api.md's extras. */
 export const SEED_KEYS = [
   'id', 'amount', 'currency', 'status', 'paymentMethod', 'referenceId', 'description', 'metadata', 'clientSecret',
   'nextAction', 'confirmedAt', 'capturedAt', 'canceledAt', 'expiresAt', 'createdAt', 'updatedAt',

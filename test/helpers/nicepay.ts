@@ -8,7 +8,7 @@ import { cancelToken, inquiryToken, paymentToken, registrationToken } from '../.
 import { wibParts } from '../../src/dialects/nicepay/txid.ts';
 import { nativeClientFor, readResponse, type Harness, type NativeClient } from './harness.ts';
 
-/** NICEPAY's published sandbox pair (specs/nicepay.md). An iMid is unique: one merchant per database holds it. */
+/** NICEPAY's published sandbox pair (docs/nicepay-api.md). An iMid is unique: one merchant per database holds it. */
 export const IONPAYTEST = {
   iMid: 'IONPAYTEST',
   merchantKey: '33F49GnCMS1mFYlGXisbUDzVf2ATWCl9k3R++d5hDd3Frmuos/XLx8XhXpe+LDYAbpGKZYSwtlyyLOtS/8aD7A==',

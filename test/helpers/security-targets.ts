@@ -147,6 +147,15 @@ export function adminTargets(c: { merchantId: string; paymentId: string; live?: 
     'GET /admin/v1/routes': get('/admin/v1/routes'),
     'HEAD /admin/v1/routes': head(get('/admin/v1/routes')),
     'DELETE /admin/v1/routes/:id': async () => json('DELETE', `/admin/v1/routes/${await live().route()}`, undefined, 200),
+    // The operator's payment search and actions (the same core operations the merchant APIs use).
+    'GET /admin/v1/payments': get(`/admin/v1/payments?merchant=${c.merchantId}`),
+    'HEAD /admin/v1/payments': head(get(`/admin/v1/payments?merchant=${c.merchantId}`)),
+    'GET /admin/v1/payments/:id': get(`/admin/v1/payments/${c.paymentId}`),
+    'HEAD /admin/v1/payments/:id': head(get(`/admin/v1/payments/${c.paymentId}`)),
+    // Never submitted: nothing to capture or refund (the operator gets the refusal), the cancel succeeds.
+    'POST /admin/v1/payments/:id/capture': async () => json('POST', `/admin/v1/payments/${c.paymentId}/capture`, {}, 400),
+    'POST /admin/v1/payments/:id/refunds': async () => json('POST', `/admin/v1/payments/${c.paymentId}/refunds`, {}, 400),
+    'POST /admin/v1/payments/:id/cancel': async () => json('POST', `/admin/v1/payments/${c.paymentId}/cancel`, {}, 200),
   };
 }
 

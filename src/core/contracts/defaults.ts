@@ -1,4 +1,4 @@
-// Provider profiles' contract defaults (DESIGN.md §5 table, docs.antom.com cashierpay/cancel,
+// Provider profiles' contract defaults (docs/cancel-rules.md, docs.antom.com cashierpay/cancel,
 // NICEPAY's 90-day cancel window).
 import type { Profile } from '../payments/model.ts';
 import type { CancelRule, Contract, ContractOverride, ContractOverrides, MethodFamily } from './schema.ts';

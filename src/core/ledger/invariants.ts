@@ -1,4 +1,4 @@
-// The ledger's invariants (DESIGN.md §7), checked by the tests after every scenario:
+// The ledger's invariants (docs/architecture.md, ledger), checked by the tests after every scenario:
 //  1. every journal sums to zero per currency;
 //  2. the balances of all accounts sum to zero per currency, and each equals its entries' sum;
 //  3. for every payment, captured − refunded − reversed equals its footprint on merchant accounts.

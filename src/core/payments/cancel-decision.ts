@@ -1,4 +1,4 @@
-// The cancel decision of DESIGN.md §5, as a pure function: rules are checked in order and the first
+// The cancel decision of docs/cancel-rules.md, as a pure function: rules are checked in order and the first
 // failing rule decides. Execution (claims, processor calls, writes) lives in cancel.ts.
 import { KasirError } from '../errors.ts';
 import { methodFamily } from '../contracts/defaults.ts';

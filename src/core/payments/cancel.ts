@@ -1,4 +1,4 @@
-// cancel(merchant, ref, options): DESIGN.md §5. The decision is pure (cancel-decision.ts); this file
+// cancel(merchant, ref, options): docs/cancel-rules.md. The decision is pure (cancel-decision.ts); this file
 // executes it: one guarded write for a payment never submitted to a processor, otherwise claim →
 // processor call → guarded write. An identical retry after a timeout finishes the same cancel.
 import type { CallContext, CoreDeps } from '../deps.ts';

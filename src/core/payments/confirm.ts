@@ -1,6 +1,6 @@
 // confirm: submit the payment to its processor (an authorization). The transition to `processing`,
 // the operation record and the request's recovery point are one transaction (the claim); the
-// processor's answer is recorded with a second guarded write (DESIGN.md §1.4). No answer leaves the
+// processor's answer is recorded with a second guarded write (docs/architecture.md). No answer leaves the
 // payment `processing` until the processor's sync says what happened — never guessed.
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { invalidParameter, KasirError } from '../errors.ts';

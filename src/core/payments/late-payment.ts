@@ -1,4 +1,4 @@
-// A buyer's payment that completes after the payment was canceled or expired (seed 001, DESIGN.md
+// A buyer's payment that completes after the payment was canceled or expired (seed 001, docs/architecture.md
 // §5): the payment stays canceled/expired, the merchant is not told "succeeded", and the late funds
 // go back to the payer automatically (a late_reversal operation). Both movements appear in the
 // timeline and the ledger.

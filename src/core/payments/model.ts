@@ -4,7 +4,7 @@ export type Profile = 'native' | 'antom' | 'nicepay';
 export type Dialect = Profile;
 export type CaptureMethod = 'automatic' | 'manual';
 
-/** The core payment, as every dialect sees it before rendering (DESIGN.md §4). */
+/** The core payment, as every dialect sees it before rendering (docs/state-machine.md). */
 export interface Payment {
   id: string;
   merchantId: string;

@@ -1,4 +1,4 @@
-// One processor call on a payment (DESIGN.md §1.4, §9b): claim the payment and write the operation
+// One processor call on a payment (docs/architecture.md): claim the payment and write the operation
 // record in one transaction, call the processor outside any transaction, then apply the answer with
 // a guarded write that also completes the record. No answer leaves the operation 'unknown'; it is
 // finished only by asking the processor (sync), by the same request or by the reconciler.

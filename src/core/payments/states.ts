@@ -1,4 +1,4 @@
-// The payment state machine as ONE table (DESIGN.md §1.2, §4). `transition` is pure; the store
+// The payment state machine as ONE table (docs/state-machine.md). `transition` is pure; the store
 // repeats the same guard in SQL (`WHERE status = ANY(from)`), so a lost race updates zero rows.
 
 export const STATUSES = [

@@ -1,10 +1,10 @@
-// The processor boundary: what the payment core asks of whoever moves the money (DESIGN.md §9b,
+// The processor boundary: what the payment core asks of whoever moves the money (docs/architecture.md,
 // §9c). The flows follow real connector APIs: authorize, capture, void, post-capture void
 // (reversal), refund, and sync — asking what became of one earlier call. Every call takes the
 // operation record written before it; its id is the idempotency key the processor sees, so the same
 // operation sent twice moves money once. Implementations live in src/processors/ (the sandbox, and
 // later upstream connectors); the core never imports them. Calls are never made inside a database
-// transaction (DESIGN.md §1.4).
+// transaction (docs/architecture.md).
 import type { ErrorCode } from '../errors.ts';
 import type { Payment } from '../payments/model.ts';
 

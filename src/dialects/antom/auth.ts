@@ -1,4 +1,4 @@
-// Antom request authentication (specs/antom.md "Signatures"): client-id → the merchant's registered
+// Antom request authentication (docs/antom-api.md "Signatures"): client-id → the merchant's registered
 // public key → RSA256 over `<METHOD> <path>\n<client-id>.<Request-Time>.<raw body>`. Each failure is
 // a core error code, rendered through the antom column: UNAUTHENTICATED → INVALID_CLIENT,
 // KEY_NOT_FOUND, BAD_SIGNATURE → INVALID_SIGNATURE, MERCHANT_SUSPENDED → ACCESS_DENIED.
@@ -26,7 +26,7 @@ export interface AntomAuthInput {
 }
 
 /**
- * An unknown client id has no gateway key, yet specs/antom.md wants every response signed: SDKs
+ * An unknown client id has no gateway key, yet docs/antom-api.md wants every response signed: SDKs
  * (PY) raise on a missing signature header before looking at the result. Such responses are signed
  * with this per-process key. No caller can verify it (nobody knows its public half), so an SDK that
  * verifies reports a signature problem, which is true: it is not talking to the gateway it thinks.

@@ -1,4 +1,4 @@
-// Antom notifications (specs/antom.md, DESIGN.md §8): notifyPayment to paymentNotifyUrl when a
+// Antom notifications (docs/antom-api.md, docs/architecture.md, notifications): notifyPayment to paymentNotifyUrl when a
 // payment reaches a final result (succeeded, card authorized, failed, expired), notifyCapture when
 // a capture succeeds, notifyRefund (to refundNotifyUrl, else the payment's URL) when a refund
 // succeeds. Each is signed with the gateway key like a request, over the path of the target URL.

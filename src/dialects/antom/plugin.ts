@@ -1,4 +1,4 @@
-// The Antom dialect (specs/antom.md, seeds 000 and 001) under each prefix Antom clients use: the
+// The Antom dialect (docs/antom-api.md, seeds 000 and 001) under each prefix Antom clients use: the
 // SDKs' `/ams/api`, the sandbox rewrite `/ams/sandbox/api` (client ids starting with SANDBOX_) and
 // the docs' short `/v1`. Each prefix is its own scope so its 404s and Fastify's own errors (bad
 // content, oversized bodies) are answered the Antom way: HTTP 200, a Result, signed.

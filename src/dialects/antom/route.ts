@@ -1,7 +1,7 @@
 // One wrapper for every Antom request: find the client and its gateway key, authenticate, apply the
 // merchant's rate limit, parse the body, run the operation, and send the answer signed. Antom
 // answers everything with HTTP 200 and the outcome in `result` (its SDKs depend on it), and signs
-// every response, errors included (specs/antom.md).
+// every response, errors included (docs/antom-api.md).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KeyObject } from 'node:crypto';
 import type { CallContext, CoreDeps } from '../../core/deps.ts';

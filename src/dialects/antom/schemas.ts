@@ -1,5 +1,5 @@
 // Antom request bodies as TypeBox schemas (one source for validation and the handlers' types).
-// Leniency where the SDKs differ (specs/antom.md "Common objects"): explicit nulls are absent (NET),
+// Leniency where the SDKs differ (docs/antom-api.md "Common objects"): explicit nulls are absent (NET),
 // booleans arrive as JSON booleans (JAVA) or "true" strings (docs), Amount.value as a string or a
 // number. Unknown fields are allowed: SDKs send many optional objects (env, buyer, goods …) that
 // the sandbox does not need, and refusing them would break unchanged merchant code.

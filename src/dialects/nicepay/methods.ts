@@ -1,5 +1,5 @@
 // NICEPAY payMethod codes and the partner codes each method takes, mapped to the core's payment
-// methods (specs/nicepay.md). Translation tables only: which method may be canceled when is the
+// methods (docs/nicepay-api.md). Translation tables only: which method may be canceled when is the
 // contract's business (src/core/contracts/defaults.ts, profile 'nicepay').
 
 export const PAY_METHODS = {

@@ -1,4 +1,4 @@
-// The NICEPAY Indonesia "direct v2" dialect, mounted at /nicepay (specs/nicepay.md, seed 003).
+// The NICEPAY Indonesia "direct v2" dialect, mounted at /nicepay (docs/nicepay-api.md, seed 003).
 // Every answer is HTTP 200 — JSON with resultCd, or HTML for the browser pages — including bodies
 // that are malformed or too large: NICEPAY clients treat any other status as a transport failure.
 // Duplicate slashes (`/nicepay//direct/v2/cancel`) reach the routes through the app's router option
@@ -30,7 +30,7 @@ export async function nicepayDialect(app: FastifyInstance, opts: NicepayDeps): P
   nicepayRoute(app, deps, ['POST'], '/direct/v2/inquiry', 'inquiry', inquiryHandler);
   nicepayRoute(app, deps, ['POST'], '/direct/v2/cancel', 'cancel', cancelHandler);
   nicepayRoute(app, deps, ['POST'], '/sandbox/pay', 'sandbox', sandboxPayHandler);
-  // DESIGN.md §6: no such API is the one non-200 answer (a 404 with a JSON body).
+  // docs/architecture.md, errors: no such API is the one non-200 answer (a 404 with a JSON body).
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).header('content-type', JSON_TYPE).send(JSON.stringify({ resultCd: NICEPAY_ERRORS.NO_SUCH_API, resultMsg: `No such API: ${req.method} ${req.url.split('?')[0]}` })),
   );

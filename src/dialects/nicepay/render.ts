@@ -1,5 +1,5 @@
-// NICEPAY's side of the wire: core errors → resultCd/resultMsg for the situation (DESIGN.md §6, the
-// code table of specs/nicepay.md), core statuses → the inquiry `status` code per payMethod, and the
+// NICEPAY's side of the wire: core errors → resultCd/resultMsg for the situation (docs/architecture.md, errors, the
+// code table of docs/nicepay-api.md), core statuses → the inquiry `status` code per payMethod, and the
 // stored registration data every response repeats.
 import { KasirError } from '../../core/errors.ts';
 import type { Payment } from '../../core/payments/model.ts';
@@ -143,7 +143,7 @@ function parameterError(err: KasirError, op: Operation): codes.NicepayResult {
 }
 
 /**
- * The inquiry `status` code (specs/nicepay.md table) of a payment. "Canceled" splits by whether the
+ * The inquiry `status` code (docs/nicepay-api.md table) of a payment. "Canceled" splits by whether the
  * money had moved: before payment it is a void (cards, e-wallets) or an expiry (VA, CVS, QRIS);
  * after payment a refund (cards, e-wallets, QRIS) or a reversal (VA). Partial cancels leave the
  * payment paid, with `cancelAmt` telling how much went back.

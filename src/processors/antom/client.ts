@@ -1,4 +1,4 @@
-// Signed calls to an Antom-compatible provider (specs/antom.md "Signatures"): every request signed
+// Signed calls to an Antom-compatible provider (docs/antom-api.md "Signatures"): every request signed
 // with the account's private key, every answer's signature verified with the provider's public key
 // before a byte of it is believed. What the transport alone can say is told apart here, because the
 // core treats each differently: no answer in time (ProcessorTimeout), nothing reached the provider

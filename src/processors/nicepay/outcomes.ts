@@ -1,6 +1,6 @@
 // What NICEPAY's answers mean for the core: a registration's resultCd (created, refused, or "not
 // available here"), the buyer's next step from a registration or an inquiry, an inquiry's status word
-// (the per-payMethod table of specs/nicepay.md), and a cancel's resultCd as an error-table code.
+// (the per-payMethod table of docs/nicepay-api.md), and a cancel's resultCd as an error-table code.
 import type { ErrorCode } from '../../core/errors.ts';
 import { ProcessorUnavailable, type AuthorizeOutcome, type OperationOutcome, type SyncResult } from '../../core/processors/processor.ts';
 import { parseWib } from '../../dialects/nicepay/fields.ts';

@@ -1,5 +1,5 @@
 // The bodies Kasir sends to a NICEPAY upstream, built from the operation record and the payment only
-// (specs/nicepay.md). A registration is keyed by referenceNo = the operation id and must be the same
+// (docs/nicepay-api.md). A registration is keyed by referenceNo = the operation id and must be the same
 // bytes every time it is sent (NICEPAY answers an identical re-send with the same tXid, a different
 // one with 9009), so nothing in it may come from the current time: its timeStamp is the operation's.
 import type { OperationRecord } from '../../core/processors/processor.ts';

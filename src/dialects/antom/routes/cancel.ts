@@ -1,5 +1,5 @@
 // cancel (seed 000, seed 001): one core cancelPayment. The antom rendering of an already canceled
-// payment is a replay of the original success with the original cancelTime (DESIGN.md §5 rule 2),
+// payment is a replay of the original success with the original cancelTime (docs/cancel-rules.md rule 2),
 // so an SDK that retries after a lost response sees the cancel it made.
 import { KasirError } from '../../../core/errors.ts';
 import { cancelPayment } from '../../../core/payments/cancel.ts';

@@ -1,4 +1,4 @@
-// POST /nicepay/direct/v2/inquiry: the transaction's status (specs/nicepay.md status table), the
+// POST /nicepay/direct/v2/inquiry: the transaction's status (docs/nicepay-api.md status table), the
 // amount canceled so far, and the registration data. Found by tXid, or by referenceNo when the
 // client sends no tXid; referenceNo and amt must match it too, or it is "not found" (9228).
 import { KasirError } from '../../../core/errors.ts';
