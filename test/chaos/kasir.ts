@@ -32,7 +32,8 @@ export async function createDatabase(): Promise<ChaosDatabase> {
 }
 
 
-async function freePort(): Promise<number> {
+/** A loopback port nobody listens on right now (the child listens on it, across restarts). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
   const { port } = server.address() as { port: number };
