@@ -26,7 +26,6 @@ export interface ProcessorOptions extends SandboxOptions {
 /** The process's processors; `byName` holds the ones that exist without an account (the sandbox). */
 export interface ProcessorRegistry extends ProcessorSet {
   byName: Record<string, Processor>;
-  connectorDeps: ConnectorDeps;
 }
 
 export function createProcessors(o: ProcessorOptions): ProcessorRegistry {
@@ -55,7 +54,6 @@ export function createProcessors(o: ProcessorOptions): ProcessorRegistry {
   };
   return {
     byName,
-    connectorDeps,
     async get(name) {
       if (Object.hasOwn(byName, name)) return meter(byName[name], name);
       if (name.startsWith('con_')) return connectorProcessor(name);

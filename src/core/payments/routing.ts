@@ -6,17 +6,12 @@ import { KasirError } from '../errors.ts';
 import { processorOf, type CardData, type ProcessorAbilities, type RouteWish } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 
-/** The processors a submission may go to, best first; none → NO_ROUTE. */
-export async function routeFor(deps: CoreDeps, ctx: CallContext, wish: RouteWish): Promise<string[]> {
-  const found = await deps.processors.candidates(ctx.merchant, wish);
-  if (found.length) return found;
+/** The best processor for a payment (its submission may still fail over to the next); none → NO_ROUTE. */
+export async function firstRoute(deps: CoreDeps, ctx: CallContext, wish: RouteWish): Promise<string> {
+  const [best] = await deps.processors.candidates(ctx.merchant, wish);
+  if (best) return best;
   const what = `${wish.method ?? 'a payment'} in ${wish.currency}${wish.captureMethod === 'manual' ? ' with manual capture' : ''}`;
   throw new KasirError('NO_ROUTE', `No connector route of this live merchant takes ${what}; nothing was created`, { field: 'paymentMethod' });
-}
-
-/** The processor a new payment is made for (its submission may still move it to a better route). */
-export async function firstRoute(deps: CoreDeps, ctx: CallContext, wish: RouteWish): Promise<string> {
-  return (await routeFor(deps, ctx, wish))[0];
 }
 
 /**

@@ -132,11 +132,9 @@ export interface ProcessorAbilities {
   manualCapture: boolean;
   /** A refund of part of the amount. */
   partialRefund: boolean;
-  /** Card numbers sent through Kasir (only the sandbox: live buyers type them on the provider's page). */
-  cardData: boolean;
 }
 
-export const ALL_ABILITIES: ProcessorAbilities = { partialCancel: true, manualCapture: true, partialRefund: true, cardData: true };
+export const ALL_ABILITIES: ProcessorAbilities = { partialCancel: true, manualCapture: true, partialRefund: true };
 
 /** What a new submission asks of a route. */
 export interface RouteWish {

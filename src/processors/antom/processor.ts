@@ -11,7 +11,7 @@ import { antomTypeFor } from './methods.ts';
 import { authorizeOutcome, cancelSync, captureSync, chargeSync, operationOutcome, redirectAction, refundSync, resentOutcome } from './outcomes.ts';
 import { cancelRequest, captureRequest, paymentKey, payRequest, redirectUrlOf, refundRequest } from './requests.ts';
 
-export const ANTOM_ABILITIES = { partialCancel: false, manualCapture: true, partialRefund: true, cardData: false } as const;
+export const ANTOM_ABILITIES = { partialCancel: false, manualCapture: true, partialRefund: true } as const;
 
 export function createAntomProcessor(account: ConnectorAccount, deps: ConnectorDeps): Processor {
   const client = createAntomClient(account, deps);
@@ -100,7 +100,7 @@ export function createAntomProcessor(account: ConnectorAccount, deps: ConnectorD
     name: account.id,
     abilities: ANTOM_ABILITIES,
     async authorize(op, p) {
-      // Card data never passes through a connector (abilities.cardData false): the buyer types it
+      // Card data never passes through a connector (live mode refuses card numbers: core/payments/routing.ts): the buyer types it
       // on the provider's page.
       const body = pay(op, p);
       let answer: AntomAnswer;

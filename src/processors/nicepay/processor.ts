@@ -109,7 +109,7 @@ export function createNicepayProcessor(account: ConnectorAccount, deps: Connecto
 
   return {
     name: account.id,
-    abilities: { partialCancel: true, manualCapture: false, partialRefund: true, cardData: false },
+    abilities: { partialCancel: true, manualCapture: false, partialRefund: true },
     async authorize(op, p) {
       // Another currency, a fraction of a Rupiah, a method NICEPAY lacks: ProcessorUnavailable
       // before anything is sent, so the submission may go to the merchant's next route.
