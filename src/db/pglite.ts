@@ -1,10 +1,14 @@
-import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import { toWireParams, type Db, type Queryable, type QueryResult } from './db.ts';
+import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.ts';
 
 /**
  * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `template` is a
- * data directory dumped by `dumpPglite` to start from instead of running initdb (about 0.5 s instead
+ * data directory dumped by `dump()` to start from instead of running initdb (about 0.5 s instead
  * of 4 s: the tests start one database per file).
+ *
+ * The database runs in a worker thread (pglite-worker.ts): its statements cost the event loop a
+ * message each way instead of the statement's whole run.
  */
 export interface PgliteDb extends Db {
   /** The whole data directory as a tarball, to start other databases from (see `template`). */
@@ -17,33 +21,150 @@ export interface PgliteStats {
   inFlight: number;
 }
 
-export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb> {
-  const lite = await PGlite.create(dir === 'memory://' ? undefined : dir, template ? { loadDataDir: template } : {});
-  const wrap = (q: Pick<PGlite, 'query'>): Queryable => ({
-    async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const res = await q.query<R>(sql, toWireParams(params) as unknown[]);
-      return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
-    },
+/** A database error from the worker, with the fields callers read (`code` is the SQLSTATE). */
+export class PgliteError extends Error {
+  constructor(message: string, fields: Record<string, string>) {
+    super(message);
+    Object.assign(this, fields);
+  }
+}
+
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+/** The worker and its replies, matched to requests by id. */
+function connect(start: WorkerStart) {
+  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), {
+    workerData: start,
+    transferList: start.template ? [start.template] : [],
   });
-  const root = wrap(lite);
+  const waiting = new Map<number, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
+  let nextId = 1;
+  // The worker keeps the process alive only while an answer is awaited: an idle database must not
+  // hold a finished CLI command or test open, and a query awaited with nothing else scheduled must
+  // not let the process exit under it.
+  const track = (id: number, entry: { resolve(r: WorkerReply): void; reject(e: Error): void }) => {
+    if (waiting.size === 0) worker.ref();
+    waiting.set(id, entry);
+  };
+  const settle = (id: number) => {
+    const entry = waiting.get(id);
+    waiting.delete(id);
+    if (waiting.size === 0) worker.unref();
+    return entry;
+  };
+  const failAll = (err: Error) => {
+    for (const id of [...waiting.keys()]) settle(id)?.reject(err);
+  };
+  worker.on('message', (reply: WorkerReply) => {
+    const entry = settle(reply.id);
+    if (!entry) return;
+    if (reply.error) entry.reject(new PgliteError(reply.error.message, reply.error.fields));
+    else entry.resolve(reply);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the PGlite worker exited (code ${code})`)));
+  const opened = new Promise<WorkerReply>((resolve, reject) => track(0, { resolve, reject }));
+  const send = (req: Request): Promise<WorkerReply> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      track(id, { resolve, reject });
+      worker.postMessage({ ...req, id });
+    });
+  return { opened, send, terminate: () => worker.terminate() };
+}
+
+export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb> {
+  const conn = connect({ dir, template: template ? await template.arrayBuffer() : undefined });
+  try {
+    await conn.opened;
+  } catch (err) {
+    await conn.terminate();
+    throw err;
+  }
+  const run = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+    const reply = await conn.send({ kind: 'query', sql, params: toWireParams(params) });
+    return { rows: reply.rows as R[], rowCount: reply.rowCount ?? 0 };
+  };
+  const gate = transactionGate();
   // Counted at the top level only: a transaction's own statements are part of it.
   let inFlight = 0;
-  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
     inFlight++;
     try {
-      return await run();
+      return await work();
     } finally {
       inFlight--;
     }
   };
+  const inTx: Queryable = { query: run };
   return {
     kind: 'pglite',
-    query: (sql, params) => counted(() => root.query(sql, params)),
-    // PGlite is one connection: its transaction() holds it exclusively, which serialises writers
-    // the way row locks would on PostgreSQL.
-    tx: (fn) => counted(() => lite.transaction((t) => fn(wrap(t)))),
-    close: () => lite.close(),
-    dump: () => lite.dumpDataDir('none'),
+    // Sent in the same tick when the gate is free: a transaction opened right after must not find
+    // this statement arriving after its BEGIN.
+    query: (sql, params) => counted(() => {
+      const wait = gate.statement();
+      return wait ? wait.then(() => run(sql, params)) : run(sql, params);
+    }),
+    // PGlite is one connection: while a transaction is open nothing else may reach it, which
+    // serialises writers the way row locks would on PostgreSQL.
+    tx: (fn) => counted(async () => {
+      const wait = gate.enter();
+      if (wait) await wait;
+      try {
+        await run('BEGIN');
+        try {
+          const result = await fn(inTx);
+          await run('COMMIT');
+          return result;
+        } catch (err) {
+          await run('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      } finally {
+        gate.leave();
+      }
+    }),
+    async close() {
+      try {
+        await conn.send({ kind: 'close' });
+      } finally {
+        await conn.terminate();
+      }
+    },
+    dump: async () => new Blob([(await conn.send({ kind: 'dump' })).dump!]),
     pgliteStats: () => ({ inFlight }),
+  };
+}
+
+/**
+ * Who may send statements to the one connection. Outside a transaction statements go straight
+ * through (the worker runs them in order); while one is open, everyone else waits, in arrival order.
+ */
+function transactionGate() {
+  let open = false;
+  const queue: { tx: boolean; go(): void }[] = [];
+  return {
+    /** Resolves when a statement outside any transaction may be sent. */
+    statement(): Promise<void> | void {
+      if (!open && queue.length === 0) return;
+      return new Promise((go) => queue.push({ tx: false, go }));
+    },
+    enter(): Promise<void> | void {
+      if (!open && queue.length === 0) {
+        open = true;
+        return;
+      }
+      return new Promise((go) => queue.push({ tx: true, go }));
+    },
+    leave() {
+      open = false;
+      // Waiting statements go in order until the next transaction, which takes the connection.
+      while (queue.length) {
+        const next = queue.shift()!;
+        if (next.tx) open = true;
+        next.go();
+        if (next.tx) return;
+      }
+    },
   };
 }

@@ -1,0 +1,65 @@
+// The PGlite database in a worker thread of its own (opened by pglite.ts). PGlite is PostgreSQL
+// compiled to wasm: every statement runs synchronously on the thread that calls it, about a
+// millisecond each. On Kasir's event loop that was a millisecond in which no request was read, no
+// timer fired and no answer was written; here the event loop only passes messages.
+//
+// The protocol is one request at a time per message, answered in the order received: PGlite is one
+// connection, so the worker runs statements strictly in arrival order, and the caller's side
+// (pglite.ts) decides which statements belong to a transaction.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.ts';
+import { createStatementRunner } from './pglite-statements.ts';
+
+const start = workerData as WorkerStart;
+const port = parentPort!;
+
+const opened = PGlite.create(
+  start.dir === 'memory://' ? undefined : start.dir,
+  start.template ? { loadDataDir: new Blob([start.template]) } : {},
+);
+
+/** The fields of a database error the caller may read (SQLSTATE, constraint …), as plain data. */
+function errorFields(err: unknown): WorkerReply['error'] {
+  const e = err as Record<string, unknown>;
+  const fields: Record<string, string> = {};
+  for (const k of ['code', 'detail', 'hint', 'constraint', 'table', 'column', 'schema', 'severity', 'position', 'where']) {
+    if (typeof e?.[k] === 'string') fields[k] = e[k] as string;
+  }
+  return { message: err instanceof Error ? err.message : String(err), fields };
+}
+
+const statements = opened.then(createStatementRunner);
+
+async function run(lite: PGlite, req: WorkerRequest): Promise<Omit<WorkerReply, 'id'>> {
+  switch (req.kind) {
+    case 'query':
+      return (await statements)(req.sql, req.params);
+    case 'dump': {
+      const blob = await lite.dumpDataDir('none');
+      return { dump: await blob.arrayBuffer() };
+    }
+    case 'close':
+      await lite.close();
+      return {};
+  }
+}
+
+// Strictly in order: each request starts when the one before it has finished.
+let chain: Promise<unknown> = opened.then(
+  () => port.postMessage({ id: 0 } satisfies WorkerReply),
+  (err) => port.postMessage({ id: 0, error: errorFields(err) } satisfies WorkerReply),
+);
+
+port.on('message', (req: WorkerRequest) => {
+  chain = chain.then(async () => {
+    let reply: WorkerReply;
+    try {
+      reply = { id: req.id, ...(await run(await opened, req)) };
+    } catch (err) {
+      reply = { id: req.id, error: errorFields(err) };
+    }
+    port.postMessage(reply, reply.dump ? [reply.dump] : []);
+    if (req.kind === 'close') port.close();
+  });
+});

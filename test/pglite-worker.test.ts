@@ -1,0 +1,123 @@
+// PGlite in its worker thread (src/db/pglite.ts, pglite-worker.ts, pglite-statements.ts): the event
+// loop keeps serving while a statement runs, transactions keep the one connection to themselves,
+// errors keep their SQLSTATE, prepared statements survive failures and eviction, parameters arrive
+// as the types the SQL gives them, and an idle database never holds the process open.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openPglite, type PgliteDb } from '../src/db/pglite.ts';
+import { startKasir, usingPostgres } from './helpers/harness.ts';
+import { migratedTemplate } from './helpers/pglite-template.ts';
+
+const skip = usingPostgres() ? 'PGlite only' : false;
+
+async function scratch(): Promise<PgliteDb> {
+  return openPglite('memory://', await migratedTemplate());
+}
+
+test('HTTP is answered while a long statement runs in the database', { skip }, async () => {
+  const h = await startKasir();
+  const order: string[] = [];
+  // Hundreds of milliseconds of work inside PostgreSQL; on the event loop it would block every request.
+  const slow = h.deps.core.db.query('SELECT count(*) FROM generate_series(1, 4000000)').then(() => order.push('statement'));
+  await new Promise((r) => setTimeout(r, 20)); // the statement has reached the worker
+  const page = await fetch(`${h.baseUrl}/docs`);
+  order.push(`http ${page.status}`);
+  await slow;
+  assert.deepEqual(order, ['http 200', 'statement']);
+});
+
+test('a transaction has the connection to itself: others wait, a rollback leaves nothing', { skip }, async (t) => {
+  const db = await scratch();
+  t.after(() => db.close());
+  await db.query('CREATE TABLE probe (n int)');
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let insideSaw = -1;
+  const tx = db.tx(async (q) => {
+    await q.query('INSERT INTO probe VALUES (1)');
+    await held;
+    insideSaw = (await q.query<{ c: number }>('SELECT count(*)::int AS c FROM probe')).rows[0].c;
+    throw new Error('roll back');
+  }).catch((e: Error) => e.message);
+  // Sent while the transaction is open: it must run after it, not inside it.
+  const outside = db.query<{ c: number }>('SELECT count(*)::int AS c FROM probe');
+  let outsideDone = false;
+  void outside.then(() => (outsideDone = true));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(outsideDone, false, 'a statement outside the transaction waited for it');
+  release();
+  assert.equal(await tx, 'roll back');
+  assert.equal(insideSaw, 1);
+  assert.equal((await outside).rows[0].c, 0, 'ran after the rollback, outside the transaction');
+  // Transactions queued behind each other commit one after the other.
+  await Promise.all([1, 2, 3].map((n) => db.tx(async (q) => q.query('INSERT INTO probe VALUES ($1)', [n]))));
+  assert.deepEqual((await db.query<{ n: number }>('SELECT n FROM probe ORDER BY n')).rows.map((r) => r.n), [1, 2, 3]);
+});
+
+test('errors keep their SQLSTATE; a failed statement does not poison its prepared form or the connection', { skip }, async (t) => {
+  const db = await scratch();
+  t.after(() => db.close());
+  await db.query('CREATE TABLE u (id uuid PRIMARY KEY)');
+  const insert = 'INSERT INTO u (id) VALUES ($1)';
+  await assert.rejects(db.query(insert, ['not-a-uuid']), (e: { code?: string }) => e.code === '22P02');
+  await db.query(insert, ['0190c6a4-1234-7abc-8def-0123456789ab']);
+  await assert.rejects(db.query(insert, ['0190c6a4-1234-7abc-8def-0123456789ab']), (e: { code?: string; constraint?: string }) => e.code === '23505' && e.constraint === 'u_pkey');
+  // Inside a transaction: the error aborts it, the rollback ends it, the connection goes on.
+  await assert.rejects(db.tx(async (q) => {
+    await q.query(insert, ['0190c6a4-0000-7abc-8def-0123456789ab']);
+    await q.query(insert, ['0190c6a4-0000-7abc-8def-0123456789ab']);
+  }), (e: { code?: string }) => e.code === '23505');
+  assert.equal((await db.query<{ c: number }>('SELECT count(*)::int AS c FROM u')).rows[0].c, 1);
+});
+
+test('more distinct statements than are kept prepared all run, the evicted ones prepared again', { skip }, async (t) => {
+  const db = await scratch();
+  t.after(() => db.close());
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 520; i++) {
+      const { rows } = await db.query<{ v: number }>(`SELECT $1::int + ${i} AS v`, [round]);
+      assert.equal(rows[0].v, round + i);
+    }
+  }
+});
+
+test('parameters arrive as the types the statement gives them', { skip }, async (t) => {
+  const db = await scratch();
+  t.after(() => db.close());
+  const at = new Date('2026-11-30T12:34:56.789Z');
+  const bytes = Buffer.from([0, 1, 2, 250, 255]);
+  const tricky = ['plain', 'with,comma', 'with "quotes"', 'back\\slash', '{braces}', null, ''];
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT $1::timestamptz AS at, $2::bytea AS bytes, $3::text[] AS list, $4::int8 AS big, $5::jsonb AS doc, $6::boolean AS flag, $7::text AS nothing`,
+    [at, bytes, tricky, 9007199254740993n, { nested: { a: [1, 'x'] } }, false, null],
+  );
+  const row = rows[0];
+  assert.equal((row.at as Date).toISOString(), at.toISOString());
+  assert.deepEqual(Buffer.from(row.bytes as Uint8Array), bytes);
+  assert.deepEqual(row.list, tricky);
+  assert.equal(String(row.big), '9007199254740993');
+  assert.deepEqual(row.doc, { nested: { a: [1, 'x'] } });
+  assert.equal(row.flag, false);
+  assert.equal(row.nothing, null);
+});
+
+test('an idle database does not keep the process alive, an awaited statement does', { skip }, (t) => {
+  const db = fileURLToPath(new URL('../src/db/pglite.ts', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'kasir-pglite-idle-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // No close(): the process must still end once nothing is awaited, after printing the answer.
+  const script = `const { openPglite } = await import(${JSON.stringify(db)});
+const d = await openPglite('memory://');
+const { rows } = await d.query('SELECT 40 + 2 AS answer');
+console.log(rows[0].answer);`;
+  writeFileSync(join(dir, 'idle.mjs'), script);
+  const run = spawnSync(process.execPath, [join(dir, 'idle.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.signal, null, 'ended by itself, not by the timeout');
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), '42');
+});
