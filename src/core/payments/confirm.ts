@@ -10,7 +10,7 @@ import { authorizeOutcomeOf, processorOf, ProcessorTimeout, ProcessorUnavailable
 import type { Payment } from './model.ts';
 import { ownEarlier } from './own-earlier.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
-import { afterLostWrite, claimData, markUnknown, openOperationOf, ownsPending, type OutcomeSource } from './processor-call.ts';
+import { abandoning, abandonMark, afterLostWrite, claimData, markUnknown, openOperationOf, ownsPending, type OutcomeSource } from './processor-call.ts';
 import { postCapture } from '../ledger/postings.ts';
 import type { Queryable } from '../../db/db.ts';
 import { updatePayment, type PaymentRef } from './repo.ts';
@@ -148,7 +148,15 @@ async function settledElsewhere(deps: CoreDeps, op: OperationRecord): Promise<Co
 }
 
 /** The same request again, its own confirm still open: ask the processor, call again only if it never saw it. */
-async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, card: CardData | undefined): Promise<ConfirmResult | typeof RETRY> {
+async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, card: CardData | undefined): Promise<ConfirmResult | typeof RETRY | typeof WAIT> {
+  if (abandoning(p)) {
+    // The reconciler (or a cancel) is rolling this operation back: the processor may bar it already,
+    // so it is never sent again — it would come back "canceled" and read as a decline. Once it is
+    // rolled back, this request submits anew (ownEarlier: rolled back → a fresh claim).
+    if (holdsLease(p, deps.clock.now())) return WAIT;
+    await syncConfirm(deps, ctx, p); // whoever began the roll-back died: finish it
+    return RETRY;
+  }
   const op = await openOperationOf(deps, p);
   const now = deps.clock.now();
   const claimed = await updatePayment(deps.db, p, null, { pendingState: 'in_flight', pendingUntil: new Date(now.getTime() + deps.leaseMs) }, now);
@@ -170,18 +178,41 @@ async function resumeOwnConfirm(deps: CoreDeps, ctx: CallContext, p: Payment, ca
  */
 export async function syncConfirm(deps: CoreDeps, ctx: CallContext, p: Payment): Promise<'settled' | 'still_pending' | 'raced'> {
   const op = await openOperationOf(deps, p);
-  // Ready to roll back: a charge the processor never saw must also never arrive later.
-  const found = await (await processorOf(deps.processors, p)).abandon(op, p);
-  if (found.status === 'pending') {
-    if (p.pendingState !== 'unknown') await markUnknown(deps, ctx, p, op, 'still_pending');
-    return 'still_pending';
+  const processor = await processorOf(deps.processors, p);
+  // Asking changes nothing at the processor: whatever it says is applied with a guarded write. Not
+  // once a roll-back has begun: the operation may be barred there, and its "canceled" is that bar.
+  if (!abandoning(p)) {
+    const found = await processor.sync(op, p);
+    if (found.status === 'pending') {
+      if (p.pendingState !== 'unknown') await markUnknown(deps, ctx, p, op, 'still_pending');
+      return 'still_pending';
+    }
+    if (found.status !== 'not_found') return (await recordAuthorization(deps, ctx, p, op.id, authorizeOutcomeOf(found, op), 'sync')) ? 'settled' : 'raced';
   }
+  // Never seen: it must also never arrive later (abandon bars it), then it is rolled back. The
+  // payment is claimed first, marked: the same request's retry would send this very operation
+  // (resumeOwnConfirm), and one that already took the claim over makes this claim lose instead.
   const now = deps.clock.now();
-  const done = found.status === 'not_found'
-    ? await updateWithJournal(deps, p, 'submission_rolled_back', { ...CLEAR_PENDING, confirmedAt: null }, now, {
+  const claimed = await updatePayment(deps.db, p, null, {
+    pendingState: 'in_flight', pendingUntil: new Date(now.getTime() + deps.leaseMs), pendingData: abandonMark(p, true),
+  }, now);
+  if (!claimed) return 'raced';
+  const found = await processor.abandon(op, claimed);
+  if (found.status === 'pending') {
+    // It did arrive, and waits there: nothing is abandoned, the claim is as it was, outcome unknown.
+    const pendingData = abandonMark(claimed, false);
+    const restored = p.pendingState === 'unknown'
+      ? await updatePayment(deps.db, claimed, null, { pendingState: 'unknown', pendingUntil: p.pendingUntil, pendingData }, now)
+      : await markUnknown(deps, ctx, claimed, op, 'still_pending', { pendingData });
+    return restored ? 'still_pending' : 'raced';
+  }
+  // `canceled`: the bar itself, put there by an earlier abandon of this operation whose claimant
+  // died before rolling it back — the processor took nothing, it is no decline.
+  const done = found.status === 'not_found' || found.status === 'canceled'
+    ? await updateWithJournal(deps, claimed, 'submission_rolled_back', { ...CLEAR_PENDING, confirmedAt: null }, now, {
       dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: 'authorize', operationId: op.id, source: 'sync' },
     }, (q) => finishOperation(q, op.id, 'rolled_back', { source: 'sync' }, now))
-    : await recordAuthorization(deps, ctx, p, op.id, authorizeOutcomeOf(found, op), 'sync');
+    : await recordAuthorization(deps, ctx, claimed, op.id, authorizeOutcomeOf(found, op), 'sync');
   return done ? 'settled' : 'raced';
 }
 

@@ -9,8 +9,8 @@ import { markRecoveryPoint } from '../idempotency.ts';
 import { finishOperation, getOperation, insertOperation, newOperation, pendingOperationId } from '../processors/operations.ts';
 import { processorOf, ProcessorTimeout, type OperationKind, type OperationOutcome, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
-import { CLEAR_PENDING, RETRY, updateWithJournal } from './pending.ts';
-import { getPaymentById, updatePayment } from './repo.ts';
+import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal } from './pending.ts';
+import { getPaymentById, updatePayment, type PaymentChanges } from './repo.ts';
 import type { Queryable } from '../../db/db.ts';
 
 export interface ClaimedCall {
@@ -63,6 +63,21 @@ export function keyIdentity(ctx: CallContext): string | null {
   return k ? `${k.scope}:${k.key}` : null;
 }
 
+/**
+ * Whether a roll-back of the payment's open operation has begun: the claim that is about to `abandon`
+ * it (the reconciler's) marks itself, as the processor may bar the operation from then on. Whoever
+ * takes the claim over after that finishes the roll-back; nobody sends the operation again.
+ */
+export function abandoning(p: Payment): boolean {
+  return p.pendingData?.abandoning === true;
+}
+
+/** The claim's pending data marked (`abandoning`) or unmarked again (the operation lives on). */
+export function abandonMark(p: Payment, mark: boolean): Record<string, unknown> {
+  const { abandoning: _, ...data } = p.pendingData ?? {};
+  return mark ? { ...data, abandoning: true } : data;
+}
+
 async function callProcessor(deps: CoreDeps, op: OperationRecord, p: Payment): Promise<OperationOutcome> {
   const processor = await processorOf(deps.processors, p);
   switch (op.kind) {
@@ -104,9 +119,9 @@ async function resumeAtProcessor(deps: CoreDeps, op: OperationRecord, p: Payment
 }
 
 /** The call got no answer (or the processor is still working): the outcome stays unknown, recorded in the timeline. */
-export function markUnknown(deps: CoreDeps, ctx: CallContext, p: Payment, op: OperationRecord, error: string) {
+export function markUnknown(deps: CoreDeps, ctx: CallContext, p: Payment, op: OperationRecord, error: string, also: PaymentChanges = {}) {
   const now = deps.clock.now();
-  return updateWithJournal(deps, p, 'outcome_unknown', { pendingState: 'unknown', pendingUntil: null }, now, {
+  return updateWithJournal(deps, p, 'outcome_unknown', { ...also, pendingState: 'unknown', pendingUntil: null }, now, {
     dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: op.kind, operationId: op.id, error },
   }, (q) => finishOperation(q, op.id, 'unknown', { error }, now));
 }
@@ -136,12 +151,21 @@ export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c
   const now = deps.clock.now();
   const lease = { pendingState: 'in_flight' as const, pendingUntil: new Date(now.getTime() + deps.leaseMs) };
   const resuming = p.pendingOperation === c.operation;
+  // The same request resuming an operation the reconciler began to roll back: the processor may bar
+  // it already, and a barred call syncs as "canceled" — a void's success, anything else's refusal,
+  // neither true. So the roll-back is finished (once its claimant is gone) and the request decides anew.
+  const finishing = resuming && mode === 'request' && abandoning(p);
+  if (finishing && holdsLease(p, now)) {
+    throw new KasirError('REQUEST_IN_FLIGHT', `The ${c.operation} is being reconciled; retry shortly`, { details: { retryAfterSeconds: 1 } });
+  }
+  if (finishing) mode = 'reconcile';
   let op: OperationRecord;
   let claimed: Payment | null;
   if (resuming) {
     const found = await openOperationOf(deps, p);
     op = found;
-    claimed = await updatePayment(deps.db, p, null, lease, now);
+    // The reconciler's claim is marked before it abandons (see `abandoning`).
+    claimed = await updatePayment(deps.db, p, null, mode === 'reconcile' ? { ...lease, pendingData: abandonMark(p, true) } : lease, now);
   } else {
     op = newOperation(deps.clock, p, { kind: c.kind, amount: c.amount, refundId: c.refundId });
     // A cancel may cover a charge still pending at the processor (a confirm whose issuer never
@@ -164,14 +188,15 @@ export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c
   } catch (err) {
     // A timeout, a reset connection, anything but an answer: the call may have taken effect.
     const error = err instanceof StillPending ? 'still_pending' : err instanceof ProcessorTimeout ? 'timeout' : String((err as Error).message).slice(0, 200);
-    await markUnknown(deps, ctx, claimed, op, error);
+    // Still pending there: it exists, so nothing was barred — the mark goes.
+    await markUnknown(deps, ctx, claimed, op, error, err instanceof StillPending ? { pendingData: abandonMark(claimed, false) } : {});
     throw new KasirError('OUTCOME_UNKNOWN', `The processor did not answer the ${c.operation}; retry with the same parameters`);
   }
   const source: OutcomeSource = resuming ? 'sync' : 'response';
   if (outcome === 'rolled_back' || !outcome.ok) {
     const released = await releaseClaim(deps, ctx, claimed, op, c, outcome === 'rolled_back' ? null : outcome, source);
     if (!released) return afterLostWrite(deps, op);
-    if (outcome === 'rolled_back') return released;
+    if (outcome === 'rolled_back') return finishing ? RETRY : released;
     throw new KasirError(outcome.code, outcome.message);
   }
   const at = deps.clock.now();

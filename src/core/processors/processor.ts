@@ -99,6 +99,7 @@ export interface Processor {
    * The reconciler is about to roll `op` back: like sync, but when the processor has no trace of
    * the call it must also make sure the call never takes effect later (a late, slow request with
    * this operation id is refused). `not_found` then means "never happened, and never will".
+   * Abandoning an operation already abandoned answers `not_found` again: the bar is no outcome.
    */
   abandon(op: OperationRecord, p: Payment): Promise<SyncResult>;
   /**

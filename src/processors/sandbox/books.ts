@@ -52,6 +52,8 @@ export async function lookup(q: Queryable, operationId: string): Promise<Booking
   return rows[0] ? rowToBooking(rows[0]) : null;
 }
 
+const ABANDONED = 'abandoned';
+
 /**
  * Makes sure `op` never takes effect: books it as canceled unless it was received already. Returns
  * the booking that stands afterwards and whether it is this tombstone.
@@ -59,12 +61,15 @@ export async function lookup(q: Queryable, operationId: string): Promise<Booking
 export async function tombstone(db: Db, op: OperationRecord, at: Date): Promise<{ booking: Booking; tombstoned: boolean }> {
   const { rows } = await db.query(
     `INSERT INTO sandbox_operations (operation_id, payment_id, kind, amount, status, reason, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 'canceled', 'abandoned', $5, $5) ON CONFLICT (operation_id) DO NOTHING RETURNING 1`,
-    [op.id, op.paymentId, op.kind, op.amount, at],
+     VALUES ($1, $2, $3, $4, 'canceled', $6, $5, $5) ON CONFLICT (operation_id) DO NOTHING RETURNING 1`,
+    [op.id, op.paymentId, op.kind, op.amount, at, ABANDONED],
   );
-  if (rows.length) return { booking: { status: 'canceled', reason: 'abandoned' }, tombstoned: true };
+  if (rows.length) return { booking: { status: 'canceled', reason: ABANDONED }, tombstoned: true };
   return { booking: (await lookup(db, op.id))!, tombstoned: false };
 }
+
+/** Whether a booking is a tombstone: the call was abandoned before it arrived. */
+export const isBar = (b: Booking) => b.status === 'canceled' && b.reason === ABANDONED;
 
 /**
  * The buyer finished (or failed) a charge at the sandbox: the authorization `op` moves from waiting

@@ -12,7 +12,7 @@ import { checkoutPath } from '../../http/checkout-link.ts';
 import {
   ALL_ABILITIES, authorizeOutcomeOf, ProcessorTimeout, type AuthorizeOutcome, type CardData, type OperationOutcome, type OperationRecord, type Processor, type SyncResult,
 } from '../../core/processors/processor.ts';
-import { book, lookup, settleByBuyer, tombstone, type Booking, type BookedCall } from './books.ts';
+import { book, isBar, lookup, settleByBuyer, tombstone, type Booking, type BookedCall } from './books.ts';
 import { cardBehaviour, triggerIn, type Trigger } from './triggers.ts';
 
 export const SANDBOX = 'sandbox';
@@ -152,7 +152,9 @@ export function createSandboxProcessor(o: SandboxOptions): Processor {
     },
     async abandon(op) {
       const { booking, tombstoned } = await tombstone(o.db, op, o.clock.now());
-      return tombstoned ? { status: 'not_found' } : syncResult(op, booking);
+      // Barred by an earlier abandon (whose caller died before rolling back): still "never happened,
+      // and never will" — not a charge the sandbox canceled.
+      return tombstoned || isBar(booking) ? { status: 'not_found' } : syncResult(op, booking);
     },
     async simulateBuyer(op, p, outcome) {
       const status = outcome === 'failed' ? 'failed' : p.captureMethod === 'manual' ? 'authorized' : 'succeeded';
