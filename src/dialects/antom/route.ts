@@ -17,7 +17,7 @@ import { parseJsonObject, requireJsonContentType } from '../../http/validate.ts'
 import { authenticateAntom, resolveClient, type AntomClient } from './auth.ts';
 import { renderError, type AntomBody } from './render.ts';
 import { canonical, stripNulls } from './schemas.ts';
-import { antomTime, formatSignatureHeader, signedText, signRsa256 } from './signature.ts';
+import { antomTime, formatSignatureHeader, signedText, signRsa256Async } from './signature.ts';
 
 export interface AntomDeps extends PipelineDeps {
   core: CoreDeps;
@@ -70,9 +70,9 @@ export async function respond(deps: AntomDeps, req: FastifyRequest, reply: Fasti
  * Lower-case header names (PY compares them in lower case); the signature is URL-encoded (JAVA skips
  * verification otherwise) and covers `POST <request path>\n<client-id>.<response-time>.<body>`.
  */
-export function sendSigned(reply: FastifyReply, path: string, clientId: string, key: KeyObject, text: string, now: Date) {
+export async function sendSigned(reply: FastifyReply, path: string, clientId: string, key: KeyObject, text: string, now: Date) {
   const responseTime = antomTime(now);
-  const signature = signRsa256(key, signedText('POST', path, clientId, responseTime, text));
+  const signature = await signRsa256Async(key, signedText('POST', path, clientId, responseTime, text));
   return reply
     .code(200)
     .header('content-type', CONTENT_TYPE)

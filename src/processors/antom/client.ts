@@ -6,7 +6,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { ConnectorAccount } from '../../core/connectors/accounts.ts';
 import { ProcessorTimeout, type OperationKind } from '../../core/processors/processor.ts';
-import { cachedPrivateKey, cachedPublicKey, formatSignatureHeader, parseSignatureHeader, signedText, signRsa256, verifyRsa256 } from '../../dialects/antom/signature.ts';
+import { cachedPrivateKey, cachedPublicKey, formatSignatureHeader, parseSignatureHeader, signedText, signRsa256Async, verifyRsa256 } from '../../dialects/antom/signature.ts';
 import type { ConnectorDeps } from '../connector.ts';
 
 export type AntomOp = 'pay' | 'cancel' | 'capture' | 'refund' | 'inquiryPayment' | 'inquiryRefund';
@@ -82,7 +82,7 @@ export function createAntomClient(account: ConnectorAccount, deps: ConnectorDeps
       const path = new URL(url).pathname;
       const raw = JSON.stringify(body);
       const requestTime = String(deps.clock.now().getTime());
-      const signature = signRsa256(signingKey, signedText('POST', path, clientId, requestTime, raw));
+      const signature = await signRsa256Async(signingKey, signedText('POST', path, clientId, requestTime, raw));
       let res: Response;
       let text: string;
       try {
