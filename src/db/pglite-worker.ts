@@ -8,7 +8,7 @@
 // (pglite.ts) decides which statements belong to a transaction.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
-import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.ts';
+import { errorFields, type ArrayType, type WorkerReply, type WorkerRequest, type WorkerStart } from './pglite-messages.ts';
 import { createStatementRunner } from './pglite-statements.ts';
 
 const start = workerData as WorkerStart;
@@ -19,22 +19,17 @@ const opened = PGlite.create(
   start.template ? { loadDataDir: new Blob([start.template]) } : {},
 );
 
-/** The fields of a database error the caller may read (SQLSTATE, constraint …), as plain data. */
-function errorFields(err: unknown): WorkerReply['error'] {
-  const e = err as Record<string, unknown>;
-  const fields: Record<string, string> = {};
-  for (const k of ['code', 'detail', 'hint', 'constraint', 'table', 'column', 'schema', 'severity', 'position', 'where']) {
-    if (typeof e?.[k] === 'string') fields[k] = e[k] as string;
-  }
-  return { message: err instanceof Error ? err.message : String(err), fields };
-}
+// What PGlite itself reads at start to parse array columns (its _initArrayTypes).
+const ARRAY_TYPES = `SELECT b.oid, b.typarray FROM pg_catalog.pg_type a
+  LEFT JOIN pg_catalog.pg_type b ON b.oid = a.typelem
+  WHERE a.typcategory = 'A' GROUP BY b.oid, b.typarray ORDER BY b.oid`;
 
 const statements = opened.then(createStatementRunner);
 
 async function run(lite: PGlite, req: WorkerRequest): Promise<Omit<WorkerReply, 'id'>> {
   switch (req.kind) {
     case 'query':
-      return (await statements)(req.sql, req.params);
+      return { raw: await (await statements)(req.sql, req.params) };
     case 'dump': {
       const blob = await lite.dumpDataDir('none');
       return { dump: await blob.arrayBuffer() };
@@ -47,7 +42,7 @@ async function run(lite: PGlite, req: WorkerRequest): Promise<Omit<WorkerReply, 
 
 // Strictly in order: each request starts when the one before it has finished.
 let chain: Promise<unknown> = opened.then(
-  () => port.postMessage({ id: 0 } satisfies WorkerReply),
+  async (lite) => port.postMessage({ id: 0, arrayTypes: (await lite.query<ArrayType>(ARRAY_TYPES)).rows } satisfies WorkerReply),
   (err) => port.postMessage({ id: 0, error: errorFields(err) } satisfies WorkerReply),
 );
 
@@ -59,7 +54,8 @@ port.on('message', (req: WorkerRequest) => {
     } catch (err) {
       reply = { id: req.id, error: errorFields(err) };
     }
-    port.postMessage(reply, reply.dump ? [reply.dump] : []);
+    // Moved, not copied: the answer's bytes change hands.
+    port.postMessage(reply, reply.dump ? [reply.dump] : reply.raw ? [reply.raw.buffer as ArrayBuffer] : []);
     if (req.kind === 'close') port.close();
   });
 });

@@ -1,6 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { toWireParams, type Db, type Queryable, type QueryResult } from './db.ts';
 import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.ts';
+import { decodeResult, parsersFor, PgliteError } from './pglite-results.ts';
+
+export { PgliteError } from './pglite-results.ts';
 
 /**
  * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `template` is a
@@ -19,14 +22,6 @@ export interface PgliteDb extends Db {
 /** PGlite is one connection: what is started and not finished shows how much queues behind it. */
 export interface PgliteStats {
   inFlight: number;
-}
-
-/** A database error from the worker, with the fields callers read (`code` is the SQLSTATE). */
-export class PgliteError extends Error {
-  constructor(message: string, fields: Record<string, string>) {
-    super(message);
-    Object.assign(this, fields);
-  }
 }
 
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -75,16 +70,16 @@ function connect(start: WorkerStart) {
 
 export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb> {
   const conn = connect({ dir, template: template ? await template.arrayBuffer() : undefined });
+  let started: WorkerReply;
   try {
-    await conn.opened;
+    started = await conn.opened;
   } catch (err) {
     await conn.terminate();
     throw err;
   }
-  const run = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
-    const reply = await conn.send({ kind: 'query', sql, params: toWireParams(params) });
-    return { rows: reply.rows as R[], rowCount: reply.rowCount ?? 0 };
-  };
+  const parsers = parsersFor(started.arrayTypes ?? []);
+  const run = async <R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> =>
+    decodeResult<R>((await conn.send({ kind: 'query', sql, params: toWireParams(params) })).raw!, parsers);
   const gate = transactionGate();
   // Counted at the top level only: a transaction's own statements are part of it.
   let inFlight = 0;
