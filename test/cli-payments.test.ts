@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../src/cli.ts';
 import { deliverDue } from '../src/core/notifications/worker.ts';
 import { standardWebhookSignature } from '../src/dialects/native/notify.ts';
+import { COMPILE_CACHE_ENV } from './helpers/child-start.ts';
 import { admin, nativeMerchant, startKasir, type NativeClient } from './helpers/harness.ts';
 import { CARDS, cardPayment, createPayment, reach } from './helpers/native.ts';
 
@@ -228,7 +229,7 @@ test('listen forwards each delivery unchanged, prints it, answers Kasir with the
   const target = await app([500, 204]);
   const child = spawn(process.execPath, ['src/cli.ts', 'listen', '--forward-to', target.url, '--events', 'payment.succeeded', ...keyFlags(m), '--url', h.baseUrl, '--token', h.adminToken], {
     cwd: ROOT,
-    env: { ...process.env, KASIR_STATE_DIR: stateDir },
+    env: { ...process.env, ...COMPILE_CACHE_ENV, KASIR_STATE_DIR: stateDir },
   });
   let stdout = '';
   let stderr = '';

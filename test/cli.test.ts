@@ -1,4 +1,8 @@
-// The `kasir` CLI as a user runs it: a child process talking to a running server's admin API.
+// The `kasir` CLI talking to a running server's admin API. Commands run in this process through the
+// CLI's own `run` (what bin/kasir.mjs and src/cli.ts call; a child process costs about 0.1 s of CPU
+// each, and this file runs about ninety); a child process as a user runs it (`kasirProcess`, `runNode`)
+// wherever the exit status and the output must get out of a real process: success with JSON on
+// stdout, exit 1 and 2 on stderr with nothing on stdout, the launcher, `migrate` and `serve`.
 // Also: the server refuses a bad setting at start, and the README cannot drift from the settings
 // schema and the sandbox triggers.
 import { test } from 'node:test';
@@ -9,8 +13,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { run } from '../src/cli.ts';
 import { describeSettings } from '../src/config.ts';
 import { TEST_CARDS, TRIGGERS } from '../src/processors/sandbox/triggers.ts';
+import { COMPILE_CACHE_ENV } from './helpers/child-start.ts';
 import { admin, nativeClientFor, startKasir } from './helpers/harness.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -29,14 +35,23 @@ function runNode(args: string[], env: Record<string, string> = {}): Promise<Run>
   const base = { ...process.env };
   for (const k of ['KASIR_ADMIN_TOKEN', 'KASIR_URL', 'DATABASE_URL', 'PORT']) delete base[k];
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: ROOT, env: { ...base, KASIR_STATE_DIR: stateDir, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, args, { cwd: ROOT, env: { ...base, ...COMPILE_CACHE_ENV, KASIR_STATE_DIR: stateDir, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
   });
 }
 
-const kasir = (...args: string[]) => runNode(['src/cli.ts', ...args, '--url', h.baseUrl, '--token', h.adminToken]);
+const withServer = (args: string[]) => [...args, '--url', h.baseUrl, '--token', h.adminToken];
+const kasirProcess = (...args: string[]) => runNode(['src/cli.ts', ...withServer(args)]);
+
+/** One command line in this process; the environment is only the state directory, as in runNode. */
+async function kasir(...args: string[]): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run(withServer(args), { KASIR_STATE_DIR: stateDir }, { out: (t) => out.push(t + '\n'), err: (t) => err.push(t + '\n') });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
 
 async function ok(...args: string[]): Promise<string> {
   const r = await kasir(...args);
@@ -49,7 +64,9 @@ async function createMerchant(name: string, ...extra: string[]) {
 }
 
 test('merchant create --json prints one object with every credential, and its native key works', async () => {
-  const m = await createMerchant('CLI shop');
+  const printed = await kasirProcess('merchant', 'create', '--name', 'CLI shop', '--json');
+  assert.equal(printed.code, 0, printed.stderr);
+  const m = JSON.parse(printed.stdout);
   assert.deepEqual(Object.keys(m), ['id', 'name', 'mode', 'native', 'antom', 'nicepay']);
   assert.equal(m.mode, 'test', 'test mode unless asked');
   assert.match(m.antom.clientId, /^SANDBOX_/);
@@ -133,7 +150,7 @@ test('the API refusing prints its message and exits 1', async () => {
   const wrong = await runNode(['src/cli.ts', 'merchant', 'list', '--url', h.baseUrl, '--token', 'kat_not_the_token']);
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /Invalid admin token/);
-  const missing = await kasir('merchant', 'show', '00000000-0000-7000-8000-000000000000');
+  const missing = await kasirProcess('merchant', 'show', '00000000-0000-7000-8000-000000000000');
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /Merchant not found/);
   const down = await runNode(['src/cli.ts', 'merchant', 'list', '--url', 'http://127.0.0.1:1', '--token', 'x']);
@@ -161,7 +178,8 @@ test('usage errors exit 2', async () => {
     ['route', 'set', '--merchant', 'x'],
     ['route', 'delete'],
   ];
-  const runs = await Promise.all(cases.map((args) => kasir(...args)));
+  // The first as a process too: exit 2 reaches the shell.
+  const runs = await Promise.all(cases.map((args, i) => (i === 0 ? kasirProcess : kasir)(...args)));
   runs.forEach((r, i) => {
     assert.equal(r.code, 2, `kasir ${cases[i].join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^kasir: /);

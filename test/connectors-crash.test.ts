@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDatabase, startKasir as startProcess } from './chaos/kasir.ts';
 import { remote } from './chaos/clients.ts';
+import { seededDataDir } from './helpers/child-start.ts';
 import { startFaultProxy } from './helpers/fault-proxy.ts';
 import { nativeClientFor } from './helpers/harness.ts';
 import { cancel, create, get } from './helpers/native.ts';
@@ -19,7 +20,8 @@ import { startProvider } from './helpers/upstream-antom.ts';
 const provider = await startProvider();
 const toUp = await startFaultProxy(provider.up.baseUrl);
 const pg = process.env.DATABASE_URL ? await createDatabase() : null;
-const dataDir = pg ? null : mkdtempSync(join(tmpdir(), 'kasir-crash-'));
+// A copy of a migrated data directory: the subject is the kill, not the database's first start.
+const dataDir = pg ? null : await seededDataDir(mkdtempSync(join(tmpdir(), 'kasir-crash-')));
 const kasir = await startProcess(pg?.url ?? null, {
   ...(dataDir ? { KASIR_DATA_DIR: dataDir } : {}),
   KASIR_CONNECTOR_TIMEOUT_MS: '600',

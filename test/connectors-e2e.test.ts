@@ -185,8 +185,9 @@ test('a lost notification: the poller finds the payment by inquiry alone', async
   toDown.disarm();
 });
 
+// The delay outlasts connectorTimeoutMs (1.5 s) by a second: the caller has given up when the answer comes.
 for (const fault of [
-  { kind: 'delay_response', ms: 3_500 },
+  { kind: 'delay_response', ms: 2_500 },
   { kind: 'drop_after' },
   { kind: 'status_5xx' },
   { kind: 'garbage' },
@@ -200,7 +201,7 @@ for (const fault of [
     assert.equal(p.status, 'processing', 'outcome unknown: still processing');
     const op = await chargeOf(p.id);
     assert.equal((await antomTruth(op)).paymentStatus, 'PROCESSING', 'the upstream did create it');
-    if (fault.kind === 'delay_response') await sleep(fault.ms); // the late answer arrives and is ignored
+    if (fault.kind === 'delay_response') await toUpstream.settled(); // the late answer arrives and is ignored
     await reconcileUnknown(down.deps.core);
     const after = (await get(native, p.id)).body.data;
     assert.equal(after.status, 'requires_action', 'what the upstream holds: waiting for the buyer');
@@ -213,7 +214,7 @@ for (const fault of [
   });
 }
 
-for (const fault of [{ kind: 'delay_response', ms: 3_500 }, { kind: 'drop_after' }, { kind: 'status_5xx' }, { kind: 'garbage' }] as Fault[]) {
+for (const fault of [{ kind: 'delay_response', ms: 2_500 }, { kind: 'drop_after' }, { kind: 'status_5xx' }, { kind: 'garbage' }] as Fault[]) {
   // NICEPAY answers carry no signature: the fault list is the transport's.
   test(`native → NICEPAY registration through a ${fault.kind} fault: unknown, reconciled by inquiry to the upstream's VA; the cancel is exact`, async () => {
     toUpstream.arm(/\/direct\/v2\/registration$/, fault);
@@ -224,7 +225,7 @@ for (const fault of [{ kind: 'delay_response', ms: 3_500 }, { kind: 'drop_after'
     const op = await chargeOf(p.id);
     const truth = await nicepayTruth(op, '35000');
     assert.equal(truth.resultCd, '0000', 'the upstream did register it');
-    if (fault.kind === 'delay_response') await sleep(fault.ms);
+    if (fault.kind === 'delay_response') await toUpstream.settled();
     await reconcileUnknown(down.deps.core);
     const after = (await get(native, p.id)).body.data;
     assert.equal(after.status, 'requires_action');

@@ -1,7 +1,8 @@
 // `npm start` as an operator or a supervisor runs it: a signal sent to npm must stop the server
 // (before, npm's `sh -c` died and left the server running as an orphan), and shutdown has a
 // deadline (KASIR_SHUTDOWN_TIMEOUT_MS) that a hanging request cannot stretch. The embedded database
-// in memory whatever the run's DATABASE_URL: this is about processes, not storage.
+// whatever the run's DATABASE_URL, started from a copy of a migrated data directory (no initdb:
+// this is about processes, not storage); only the image test starts on an empty directory.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './chaos/kasir.ts';
+import { COMPILE_CACHE_ENV, seededDataDir } from './helpers/child-start.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHUTDOWN_MS = 1_500;
@@ -41,10 +43,11 @@ async function npmStart(name: string): Promise<Started> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...COMPILE_CACHE_ENV,
     PATH: join(ROOT, 'node_modules', '.bin') + delimiter + process.env.PATH,
     PORT: String(port),
     HOST: '127.0.0.1',
-    KASIR_DATA_DIR: 'memory://',
+    KASIR_DATA_DIR: await seededDataDir(join(dir, `${name}-data`)),
     KASIR_STATE_DIR: join(dir, name),
     KASIR_LOG_LEVEL: 'warn',
     KASIR_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_MS),

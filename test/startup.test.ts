@@ -2,6 +2,9 @@
 // otherwise it would run and answer 500 to every authenticated request. The server runs as a child
 // process (`node src/main.ts`), as an operator starts it, on one PGlite data directory in a
 // temporary folder: first with key A (which creates the demo merchant), then with key B, then A.
+// The directory starts empty on purpose (initdb, about 4 s of CPU; other files start children on a
+// seeded copy, helpers/child-start.ts): this is the suite's first start on disk for any user, the
+// image test in process.test.ts needing root.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -10,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COMPILE_CACHE_ENV } from './helpers/child-start.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kasir-startup-'));
@@ -23,7 +27,7 @@ const BOUND_MS = 90_000;
 function env(key: string): NodeJS.ProcessEnv {
   const base = { ...process.env };
   for (const k of ['DATABASE_URL', 'KASIR_ADMIN_TOKEN', 'KASIR_PUBLIC_URL', 'PORT', 'HOST']) delete base[k];
-  return { ...base, KASIR_DATA_DIR: join(dir, 'data'), KASIR_STATE_DIR: join(dir, 'state'), KASIR_ENCRYPTION_KEY: key, PORT: '0', HOST: '127.0.0.1', KASIR_LOG_LEVEL: 'warn' };
+  return { ...base, ...COMPILE_CACHE_ENV, KASIR_DATA_DIR: join(dir, 'data'), KASIR_STATE_DIR: join(dir, 'state'), KASIR_ENCRYPTION_KEY: key, PORT: '0', HOST: '127.0.0.1', KASIR_LOG_LEVEL: 'warn' };
 }
 
 /** Starts the server, waits until it listens, stops it with SIGTERM; resolves with its exit code. */

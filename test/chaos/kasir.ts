@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { COMPILE_CACHE_ENV } from '../helpers/child-start.ts';
 import { adminQuery } from '../helpers/pg-admin.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -68,6 +69,7 @@ export async function startKasir(databaseUrl: string | null, overrides: NodeJS.P
   const adminToken = overrides.KASIR_ADMIN_TOKEN ?? 'kat_chaos_' + randomBytes(18).toString('hex');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...COMPILE_CACHE_ENV, // restarts (and every test's first start) skip compiling the app again
     DATABASE_URL: databaseUrl ?? undefined,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -154,7 +156,8 @@ export async function startKasir(databaseUrl: string | null, overrides: NodeJS.P
       if (proc) {
         const exited = new Promise((ok) => proc.once('exit', ok));
         proc.kill('SIGTERM');
-        await Promise.race([exited, sleep(5_000)]);
+        // Unref'd: once the child is gone this timer must not hold the test process open for 5 s.
+        await Promise.race([exited, sleep(5_000, undefined, { ref: false })]);
         await killNow();
       }
       process.off('exit', reap);

@@ -39,6 +39,11 @@ export interface FaultProxy {
    * dropped, its caller having given up), so the upstream has surely done its work. How many.
    */
   release(): Promise<number>;
+  /**
+   * Resolves once every request seen so far has had its answer passed on (late, for delay_response)
+   * or dropped: a test waits for that moment instead of sleeping for the fault's length.
+   */
+  settled(): Promise<void>;
   /** Every request seen, in order (path and the fault applied, if any). */
   seen: { path: string; fault: Fault['kind'] | null }[];
   down(): Promise<void>;
@@ -69,6 +74,7 @@ export async function startFaultProxy(target: string, o: { stripPrefix?: string 
   const held: Held[] = [];
   const seen: FaultProxy['seen'] = [];
   const sockets = new Set<Socket>();
+  const handling = new Set<Promise<void>>();
   let port = 0;
   let server: Server;
 
@@ -149,7 +155,12 @@ export async function startFaultProxy(target: string, o: { stripPrefix?: string 
   };
 
   const listen = async () => {
-    server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+    server = createServer((req, res) => {
+      const done: Promise<void> = handle(req, res)
+        .then(() => {}, () => void res.destroy())
+        .finally(() => handling.delete(done));
+      handling.add(done);
+    });
     server.on('connection', (s) => {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
@@ -178,6 +189,7 @@ export async function startFaultProxy(target: string, o: { stripPrefix?: string 
       armed.length = 0;
     },
     release: releaseAll,
+    settled: async () => void (await Promise.all(handling)),
     seen,
     down: stop,
     up: listen,

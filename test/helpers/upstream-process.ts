@@ -1,13 +1,14 @@
 // The upstream provider for connector tests: a second Kasir, in test mode, as its own process (its
 // Antom and NICEPAY dialects are the ones the providers' own clients are tested against). On
-// PostgreSQL it gets a database of its own, on PGlite a data directory of its own; either is read at
-// the end to check its ledger, and removed.
+// PostgreSQL it gets a database of its own, on PGlite a data directory of its own (a copy of a
+// migrated one: no initdb, see child-start.ts); either is read at the end to check its ledger, and removed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ledgerViolations } from '../../src/core/ledger/invariants.ts';
 import { openDatabase } from '../../src/runtime.ts';
 import { createDatabase, startKasir, type KasirProcess } from '../chaos/kasir.ts';
+import { seededDataDir } from './child-start.ts';
 
 export interface Upstream {
   kasir: KasirProcess;
@@ -19,7 +20,7 @@ export interface Upstream {
 
 export async function startUpstream(env: NodeJS.ProcessEnv = {}): Promise<Upstream> {
   const pg = process.env.DATABASE_URL ? await createDatabase() : null;
-  const dataDir = pg ? null : mkdtempSync(join(tmpdir(), 'kasir-upstream-'));
+  const dataDir = pg ? null : await seededDataDir(mkdtempSync(join(tmpdir(), 'kasir-upstream-')));
   const settings = {
     KASIR_SANDBOX_LATENCY_MS: '0',
     KASIR_RECONCILE_EVERY_MS: '500',
