@@ -112,8 +112,10 @@ test('an idle database does not keep the process alive, an awaited statement doe
   const dir = mkdtempSync(join(tmpdir(), 'kasir-pglite-idle-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // No close(): the process must still end once nothing is awaited, after printing the answer.
+  const template = fileURLToPath(new URL('./helpers/pglite-template.ts', import.meta.url));
   const script = `const { openPglite } = await import(${JSON.stringify(db)});
-const d = await openPglite('memory://');
+const { migratedTemplate } = await import(${JSON.stringify(template)});
+const d = await openPglite('memory://', await migratedTemplate());
 const { rows } = await d.query('SELECT 40 + 2 AS answer');
 console.log(rows[0].answer);`;
   writeFileSync(join(dir, 'idle.mjs'), script);
