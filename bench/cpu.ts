@@ -11,7 +11,10 @@ export interface CpuBudget {
   loadAvg: number;
   msPerRequest: {
     server: number;
+    /** Every other thread of this process: the load generator (HTTP runs), PGlite's worker, V8's GC and compiler threads. */
     otherThreads: number;
+    /** HTTP runs: the load generator's own thread (load-worker.ts), part of otherThreads. */
+    loadGenerator?: number;
     postgres: number | null;
     children: number | null;
     machine: number;

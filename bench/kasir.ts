@@ -1,6 +1,7 @@
 // Kasir in-process for the benchmark: the real app (src/app.ts) on loopback with logging off, one
-// merchant, payments made through the core, and the no-op ceiling route. The probe that records the
-// SQL one cancel issues is capture.ts.
+// merchant (with its native, Antom and NICEPAY credentials), payments made through the core, and
+// the no-op ceiling routes (native here, Antom and NICEPAY in dialect-noops.ts). The probe that
+// records the SQL one cancel issues is capture.ts.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../src/app.ts';
@@ -10,12 +11,15 @@ import { createMerchant } from '../src/core/merchants/merchants.ts';
 import { confirmPayment } from '../src/core/payments/confirm.ts';
 import { createPayment } from '../src/core/payments/create.ts';
 import type { Db } from '../src/db/db.ts';
+import type { AntomCredentials } from '../src/dialects/antom/credentials.ts';
+import type { NicepayCredentials } from '../src/dialects/nicepay/credentials.ts';
 import { authenticateNative, ReplayGuard } from '../src/dialects/native/auth.ts';
 import { renderError } from '../src/dialects/native/render.ts';
 import { JSON_TYPE } from '../src/dialects/native/route.ts';
 import { rawBody } from '../src/http/raw-body.ts';
 import { RateLimiter } from '../src/http/rate-limit.ts';
 import { createDeps } from '../src/runtime.ts';
+import { addDialectNoops } from './dialect-noops.ts';
 import { inProcessLoad } from './load.ts';
 
 export const NOOP_PATH = '/bench/noop';
@@ -32,6 +36,8 @@ export interface Kasir {
   ctx: CallContext;
   apiKey: string;
   apiSecret: string;
+  antom: AntomCredentials;
+  nicepay: NicepayCredentials;
   /** Hands out X-Timestamp ranges that never overlap, so no request is refused as a replay. */
   stamps(count: number): number;
   close(): Promise<void>;
@@ -51,8 +57,9 @@ export async function startKasir(db: Db): Promise<Kasir> {
   const app = await buildApp(deps);
   let merchantId = '';
   addNoopRoute(app, deps, () => merchantId);
+  addDialectNoops(app, deps);
   const origin = await app.listen({ port: 0, host: '127.0.0.1' });
-  const { merchant, native } = await createMerchant(deps.merchants, 'Bench merchant');
+  const { merchant, native, antom, nicepay } = await createMerchant(deps.merchants, 'Bench merchant');
   merchantId = merchant.id;
   let next = 0;
   return {
@@ -64,6 +71,8 @@ export async function startKasir(db: Db): Promise<Kasir> {
     ctx: { merchant: { id: merchant.id, mode: merchant.mode, contract: merchant.contract }, dialect: 'native', requestId: 'bench-setup' },
     apiKey: native.apiKey,
     apiSecret: native.apiSecret,
+    antom,
+    nicepay,
     stamps(count) {
       const start = Math.max(next, Date.now());
       next = start + count;
@@ -140,9 +149,8 @@ export async function withMemoryReplayGuard<T>(fn: () => Promise<T>): Promise<T>
  * requires_capture (manual-capture card confirmed with the sandbox's succeeding card: the cancel
  * claims, voids at the processor, records).
  */
-export async function makePayments(k: Kasir, scenario: Scenario, count: number): Promise<string[]> {
-  const ids = new Array<string>(count);
-  const m = await inProcessLoad(count, 8, Date.now() + 600_000, async (i) => {
+export function makePayments(k: Kasir, scenario: Scenario, count: number): Promise<string[]> {
+  return createMany(count, async () => {
     const p = await createPayment(k.deps.core, k.ctx, {
       profile: 'native',
       amount: 10_000n,
@@ -155,9 +163,17 @@ export async function makePayments(k: Kasir, scenario: Scenario, count: number):
       const r = await confirmPayment(k.deps.core, k.ctx, { ref: { id: p.id }, card: { number: '4242424242424242' } });
       if (r.payment.status !== 'requires_capture') throw new Error(`confirm gave ${r.payment.status}`);
     }
-    ids[i] = p.id;
+    return p.id;
+  });
+}
+
+/** `count` results of `make(i)`, 8 at a time (payments made through the core, for every row). */
+export async function createMany<T>(count: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const made = new Array<T>(count);
+  const m = await inProcessLoad(count, 8, Date.now() + 600_000, async (i) => {
+    made[i] = await make(i);
     return true;
   });
   if (m.failed) throw new Error(`creating payments failed: ${m.failures?.join('; ')}`);
-  return ids;
+  return made;
 }

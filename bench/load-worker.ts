@@ -2,44 +2,43 @@
 // share the server's event loop. It speaks HTTP/1.1 over one raw keep-alive socket per lane (like
 // autocannon does) because node's http client costs more CPU per request than the no-op route it
 // measures, and on a small machine every cycle the client burns is taken from the server.
-// Fires one signed POST per path with a fixed number of requests in flight, never more than
-// `paths.length` requests and never past `deadline`; it stops by itself.
-import { createHmac } from 'node:crypto';
+// Fires one request per entry of the job (wire.ts: how each dialect builds, signs and judges it)
+// with a fixed number in flight, never past `deadline`; it stops by itself. Every 100 ms it posts
+// its own isolate's memory, so the process's RSS can be split between Kasir and this thread.
 import net from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { speaker, type Answer, type Wire } from './wire.ts';
 
-export interface LoadJob {
+export type LoadJob = Wire & {
   origin: string; // http://127.0.0.1:<port>
-  paths: string[];
-  body: string;
-  apiKey: string;
-  apiSecret: string;
   concurrency: number;
-  /** First X-Timestamp (epoch ms); request i signs tsStart + i, so no two requests replay each other. */
-  tsStart: number;
   /** Wall-clock cap (epoch ms): no request is started after it. */
   deadline: number;
-}
+};
 
 export interface LoadResult {
   latenciesMs: Float64Array; // one per completed request, in completion order
   statuses: Record<string, number>;
+  /** Answers that were a success in the dialect's terms. */
+  ok: number;
   failures: string[]; // a few samples: status and body
   started: number; // requests started
   elapsedMs: number; // first request sent → last response read
   timedOut: boolean;
+  /** CPU time of this thread over the run (signing, parsing): the load generator's own share. */
+  cpuMs: number;
 }
 
-interface Response {
-  status: number;
-  body: string;
+/** Posted every 100 ms while the load runs: this worker's V8 heap + external memory (bytes). */
+export interface LoadMemory {
+  loadGeneratorBytes: number;
 }
 
 /** One keep-alive connection: write a request, read exactly one Content-Length response. */
 class Connection {
   private socket: net.Socket;
   private buf: Buffer = Buffer.alloc(0);
-  private waiting: { resolve: (r: Response) => void; reject: (e: Error) => void } | null = null;
+  private waiting: { resolve: (r: Answer) => void; reject: (e: Error) => void } | null = null;
   constructor(host: string, port: number) {
     this.socket = net.connect({ host, port, noDelay: true });
     this.socket.on('data', (chunk: Buffer) => {
@@ -54,7 +53,7 @@ class Connection {
     this.socket.on('error', fail);
     this.socket.on('close', () => fail(new Error('connection closed')));
   }
-  request(text: string): Promise<Response> {
+  request(text: string): Promise<Answer> {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.socket.write(text);
@@ -71,7 +70,7 @@ class Connection {
     }
     const total = end + 4 + Number(m[1]);
     if (this.buf.length < total) return;
-    const res = { status: Number(head.slice(9, 12)), body: this.buf.toString('utf8', end + 4, total) };
+    const res = { status: Number(head.slice(9, 12)), head, body: this.buf.toString('utf8', end + 4, total) };
     this.buf = this.buf.subarray(total);
     const w = this.waiting;
     this.waiting = null;
@@ -86,9 +85,8 @@ class Connection {
 async function run(job: LoadJob): Promise<LoadResult> {
   const url = new URL(job.origin);
   const port = Number(url.port);
-  const bodyBytes = Buffer.byteLength(job.body);
-  const fixed = `Host: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${bodyBytes}\r\nX-API-Key: ${job.apiKey}\r\n`;
-  const latencies = new Float64Array(job.paths.length);
+  const wire = speaker(job, url.host);
+  const latencies = new Float64Array(wire.count);
   const statuses: Record<string, number> = {};
   const failures: string[] = [];
   let next = 0;
@@ -98,24 +96,22 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const record = (i: number, t0: number, status: string, detail: string | null) => {
     latencies[done++] = performance.now() - t0;
     statuses[status] = (statuses[status] ?? 0) + 1;
-    if (detail !== null && failures.length < 5) failures.push(`${status} ${job.paths[i]} ${detail.slice(0, 300)}`);
+    if (status !== wire.ok && failures.length < 5) failures.push(`${status} ${wire.name(i)} ${(detail ?? '').slice(0, 300)}`);
   };
 
   const lane = async () => {
     let conn = new Connection(url.hostname, port);
-    while (next < job.paths.length) {
+    while (next < wire.count) {
       if (Date.now() > job.deadline) {
         timedOut = true;
         break;
       }
       const i = next++;
-      const ts = String(job.tsStart + i);
-      const sig = createHmac('sha256', job.apiSecret).update(`${ts}.`).update(job.body).digest('hex');
-      const text = `POST ${job.paths[i]} HTTP/1.1\r\n${fixed}X-Timestamp: ${ts}\r\nX-Signature: sha256=${sig}\r\n\r\n${job.body}`;
+      const text = wire.request(i);
       const t0 = performance.now();
       try {
         const res = await conn.request(text);
-        record(i, t0, String(res.status), res.status === 200 ? null : res.body);
+        record(i, t0, wire.verdict(res), res.body);
       } catch (err) {
         record(i, t0, 'error', (err as Error).message);
         conn.close();
@@ -125,13 +121,25 @@ async function run(job: LoadJob): Promise<LoadResult> {
     conn.close();
   };
 
+  const cpu0 = process.threadCpuUsage();
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: Math.min(job.concurrency, job.paths.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(job.concurrency, wire.count) }, lane));
   const elapsedMs = performance.now() - t0;
-  return { latenciesMs: latencies.slice(0, done), statuses, failures, started: next, elapsedMs, timedOut };
+  const cpu = process.threadCpuUsage(cpu0);
+  return { latenciesMs: latencies.slice(0, done), statuses, ok: statuses[wire.ok] ?? 0, failures, started: next, elapsedMs, timedOut, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 if (parentPort) {
+  const port = parentPort;
+  // In a worker, heapTotal and external are this thread's isolate; rss is the whole process's.
+  const memory = () => {
+    const m = process.memoryUsage();
+    port.postMessage({ loadGeneratorBytes: m.heapTotal + m.external } satisfies LoadMemory);
+  };
+  memory();
+  const sampler = setInterval(memory, 100);
   const result = await run(workerData as LoadJob);
-  parentPort.postMessage(result, [result.latenciesMs.buffer as ArrayBuffer]);
+  clearInterval(sampler);
+  memory();
+  port.postMessage(result, [result.latenciesMs.buffer as ArrayBuffer]);
 }

@@ -3,7 +3,8 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { cpuMeter, type CpuBudget } from './cpu.ts';
-import type { LoadJob, LoadResult } from './load-worker.ts';
+import type { LoadJob, LoadMemory, LoadResult } from './load-worker.ts';
+import { sampleMemory, type Memory } from './memory.ts';
 
 export interface Measurement {
   requests: number;
@@ -29,6 +30,8 @@ export interface Measurement {
   timedOut: boolean;
   statuses?: Record<string, number>;
   failures?: string[];
+  /** HTTP runs: the process's memory, sampled every 100 ms (memory.ts). */
+  memory?: Memory;
 }
 
 export function percentile(sorted: Float64Array, p: number): number {
@@ -63,20 +66,28 @@ function threadCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-/** Runs one HTTP load in a worker thread and summarises it; every non-200 counts as failed. */
+/**
+ * Runs one HTTP load in a worker thread and summarises it; an answer that is not a success in the
+ * dialect's terms (wire.ts) counts as failed.
+ */
 export async function httpLoad(job: LoadJob): Promise<Measurement> {
   const cpu0 = threadCpuMs();
   const meter = cpuMeter();
   const elu = performance.eventLoopUtilization();
+  const memory = sampleMemory();
   const result = await new Promise<LoadResult>((resolve, reject) => {
     const worker = new Worker(new URL('./load-worker.ts', import.meta.url), { workerData: job });
-    worker.once('message', (m: LoadResult) => resolve(m));
+    let result: LoadResult | undefined;
+    worker.on('message', (m: LoadResult | LoadMemory) => ('loadGeneratorBytes' in m ? memory.loadGenerator(m.loadGeneratorBytes) : (result = m)));
     worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`load worker exited with ${code}`)));
-  });
-  const m = summarize(result.latenciesMs, result.statuses['200'] ?? 0, result.elapsedMs, threadCpuMs() - cpu0, result.timedOut);
+    // Resolved once the thread is gone, so that the next run's memory samples do not count it.
+    worker.once('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`load worker exited with ${code}`))));
+  }).finally(() => memory.stop());
+  const m = summarize(result.latenciesMs, result.ok, result.elapsedMs, threadCpuMs() - cpu0, result.timedOut);
   const loop = performance.eventLoopUtilization(elu).utilization;
-  return { ...m, serverLoopBusy: loop, ...budget(meter(m.requests)), statuses: result.statuses, failures: result.failures };
+  const b = budget(meter(m.requests));
+  const cpuMs = { ...b.cpuMs, loadGenerator: result.cpuMs / Math.max(1, m.requests) };
+  return { ...m, serverLoopBusy: loop, ...b, cpuMs, statuses: result.statuses, failures: result.failures, memory: memory.stop() };
 }
 
 /**

@@ -1,6 +1,9 @@
 // The printed table: per database, each cancel scenario against each ceiling, as ratios.
+import { dialectNotes, type DialectResult } from './dialects.ts';
 import type { Measurement } from './load.ts';
+import { memoryNote, type Memory } from './memory.ts';
 import type { PgbenchResult } from './pgbench.ts';
+import type { ScaleResult } from './scale.ts';
 
 export type PgbenchCeiling = PgbenchResult & { script: string; canceled: number; pool: number };
 
@@ -31,6 +34,12 @@ export interface DatabaseResult {
   noopMemoryGuard: Measurement;
   noopLimited: Measurement;
   scenarios: ScenarioResult[];
+  /** Antom and NICEPAY cancels, each against its own no-op (dialects.ts). */
+  dialects?: DialectResult[];
+  /** The process's memory over every HTTP run on this database (memory.ts). */
+  memory?: Memory;
+  /** The same cancels with BENCH_SCALE_ROWS historical payments stored (scale.ts; printed by its printScale). */
+  scale?: ScaleResult;
 }
 
 const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
@@ -40,6 +49,14 @@ const cpu = (m: Measurement) => `${pct(m.serverLoopBusy)} / ${pct(m.serverThread
 export function printTable(r: DatabaseResult): void {
   const head = ['scenario', 'requests', 'failed', 'req/s', 'p50 ms', 'p99 ms', 'loop/thread/machine', 'ceiling', 'ceiling req/s', 'ceiling p50/p99 ms', 'ceiling loop/thread/machine', 'ratio'];
   const rows: string[][] = [];
+  const addRows = (scenario: string, c: Measurement, ceilings: [string, Measurement][]) =>
+    ceilings.forEach(([name, m], i) => {
+      const lead =
+        i === 0
+          ? [scenario, String(c.requests), String(c.failed), f(c.reqPerSec, 0), f(c.p50Ms, 2), f(c.p99Ms, 2), cpu(c)]
+          : ['', '', '', '', '', '', ''];
+      rows.push([...lead, name, f(m.reqPerSec, 0), `${f(m.p50Ms, 2)} / ${f(m.p99Ms, 2)}`, cpu(m), f(c.reqPerSec / m.reqPerSec, 2)]);
+    });
   for (const s of r.scenarios) {
     const c = s.cancel;
     const ceilings: [string, Measurement][] = [];
@@ -48,14 +65,9 @@ export function printTable(r: DatabaseResult): void {
     ceilings.push([`same SQL via Kasir Db, in-process`, s.inProcess]);
     ceilings.push(['same cancel, replay guard in memory', s.memoryGuard]);
     ceilings.push(['no-op route + native auth', r.noop]);
-    ceilings.forEach(([name, m], i) => {
-      const lead =
-        i === 0
-          ? [`cancel ${s.scenario}`, String(c.requests), String(c.failed), f(c.reqPerSec, 0), f(c.p50Ms, 2), f(c.p99Ms, 2), cpu(c)]
-          : ['', '', '', '', '', '', ''];
-      rows.push([...lead, name, f(m.reqPerSec, 0), `${f(m.p50Ms, 2)} / ${f(m.p99Ms, 2)}`, cpu(m), f(c.reqPerSec / m.reqPerSec, 2)]);
-    });
+    addRows(`cancel ${s.scenario}`, c, ceilings);
   }
+  for (const d of r.dialects ?? []) addRows(d.scenario, d.cancel, [[d.ceiling, d.noop]]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   console.log(`\n### ${r.database} — ${r.version}`);
@@ -91,6 +103,8 @@ export function printTable(r: DatabaseResult): void {
       notes.push(`${s.scenario} ${name}: ${p.requests} transactions, ${p.canceled} of ${p.pool} pooled payments canceled; ${p.script}: ${p.command}`);
     }
   }
+  notes.push(...dialectNotes(r.dialects));
+  if (r.memory) notes.push(memoryNote(r.memory, r.database));
   for (const n of notes) console.log(`- ${n}`);
 }
 
@@ -111,9 +125,10 @@ function printCpu(r: DatabaseResult): void {
     if (s.pgbench) runs.push([`  pgbench, same SQL`, s.pgbench]);
     if (s.smallest) runs.push([`  pgbench, smallest SQL`, s.smallest]);
   }
-  const head = ['CPU ms per request', 'Kasir thread', 'other threads (load gen.)', 'PostgreSQL', 'pgbench', 'whole machine', 'machine busy'];
+  for (const d of r.dialects ?? []) runs.push([`${d.scenario} (HTTP)`, d.cancel], [`  ${d.ceiling}`, d.noop]);
+  const head = ['CPU ms per request', 'Kasir thread', 'other threads (load gen., PGlite, V8)', 'of which load gen.', 'PostgreSQL', 'pgbench', 'whole machine', 'machine busy'];
   const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(3));
-  const rows = runs.map(([name, m]) => [name, ms(m.cpuMs?.server), ms(m.cpuMs?.otherThreads), ms(m.cpuMs?.postgres), ms(m.cpuMs?.children), ms(m.cpuMs?.machine), pct(m.machineCpu)]);
+  const rows = runs.map(([name, m]) => [name, ms(m.cpuMs?.server), ms(m.cpuMs?.otherThreads), ms(m.cpuMs?.loadGenerator), ms(m.cpuMs?.postgres), ms(m.cpuMs?.children), ms(m.cpuMs?.machine), pct(m.machineCpu)]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   console.log('');

@@ -17,7 +17,10 @@ import { CANCEL_BODY, makePayments, NOOP_LIMITED_PATH, NOOP_PATH, startKasir, wi
 import { httpLoad, type Measurement } from './load.ts';
 import { PGBENCH, pgbenchScript, prepareChainStarts, runPgbench, writeScript } from './pgbench.ts';
 import { profiled } from './profile.ts';
+import { benchDialects, dialectsFailed } from './dialects.ts';
+import { takePeak } from './memory.ts';
 import { printTable, type DatabaseResult, type PgbenchCeiling, type ScenarioResult } from './report.ts';
+import { benchScale, printScale, scaleFailed, SCALE_ROWS, SCALE_ROWS_PGLITE } from './scale.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const env = process.env;
@@ -178,11 +181,18 @@ async function benchDatabase(db: Db, label: string, version: string, n: number, 
     scenarios.push(await benchScenario(k, s, n, pgSchema));
     console.log(`  ${s}: done`);
   }
+  const dialects = await benchDialects(k, n, { concurrency: CONCURRENCY, warmup: WARMUP, maxSeconds: MAX_SECONDS, profile: PROFILE ? (pgSchema ? 'postgres' : 'pglite') : null });
   cleanups.splice(cleanups.indexOf(close), 1);
   await close();
-  const result: DatabaseResult = { database: label, version, concurrency: CONCURRENCY, noop, noopMemoryGuard, noopLimited, scenarios };
+  const result: DatabaseResult = { database: label, version, concurrency: CONCURRENCY, noop, noopMemoryGuard, noopLimited, scenarios, dialects, memory: takePeak() };
   printTable(result);
   return result;
+}
+
+/** The scale scenario (scale.ts): the same cancels with `rows` historical payments stored, next to `empty`'s. */
+async function benchAtScale(db: Db, empty: DatabaseResult, schema: string | null, rows: number, n: number): Promise<void> {
+  empty.scale = await benchScale({ db, label: empty.database, pgUrl: schema ? PG_URL : null, schema, rows, empty, n, warmup: WARMUP, measure: (k, ids) => http(k, cancelPaths(ids)) });
+  printScale(empty.scale);
 }
 
 async function pgReachable(url: string): Promise<string | null> {
@@ -218,6 +228,7 @@ async function main() {
     cleanups.push(() => db.close());
     const v = (await db.query<{ v: string }>('SELECT version() AS v')).rows[0].v;
     results.push(await benchDatabase(db, 'PGlite (in memory)', `@electric-sql/pglite ${await pkg('@electric-sql/pglite')}, ${v}`, int('BENCH_N', 2000), null));
+    if (SCALE_ROWS_PGLITE) await benchAtScale(db, results.at(-1)!, null, SCALE_ROWS_PGLITE, int('BENCH_N', 2000));
     await cleanups.pop()!();
   }
   if (DATABASES.includes('postgres')) {
@@ -234,6 +245,7 @@ async function main() {
         pgbenchVersion = execFileSync(PGBENCH, ['--version'], { encoding: 'utf8' }).trim();
       } catch {}
       results.push(await benchDatabase(db, 'PostgreSQL', `${version}; ${pgbenchVersion}; schema ${schema}`, int('BENCH_N', 3000), schema));
+      if (SCALE_ROWS) await benchAtScale(db, results.at(-1)!, schema, SCALE_ROWS, int('BENCH_N', 3000));
     }
   }
   await cleanup();
@@ -243,7 +255,7 @@ async function main() {
   console.log(`\nwritten: bench/results/latest.json`);
   const failed = results.some(
     (r) =>
-      r.noop.failed || r.noopMemoryGuard.failed || r.noopLimited.failed ||
+      r.noop.failed || r.noopMemoryGuard.failed || r.noopLimited.failed || dialectsFailed(r.dialects) || scaleFailed(r.scale) ||
       r.scenarios.some(
         (s) =>
           s.cancel.failures?.length || s.memoryGuard.failures?.length || s.inProcess.failed ||
