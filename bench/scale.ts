@@ -308,9 +308,11 @@ function fillLiveKeys(f: FillPlan, count: number): string {
 
 /** Signatures accepted over the history and never pruned (a backlog: the prune job did not run), all expired. */
 function fillReplays(f: FillPlan, count: number): string {
-  return `INSERT INTO native_replay_guard (digest, expires_at)
-  SELECT sha256(('replay-' || i)::bytea), to_timestamp(${f.end + HISTORY_ENDS_DAYS * DAY - 3600} - (${count} - i) * ${(DAYS * DAY) / count}::float8) + interval '10 minutes'
-    FROM generate_series(1, ${count}) i`;
+  // As the guard writes them (migration 019): signed at t, expiring 10 minutes after.
+  return `INSERT INTO native_replay_guard (signed_at, digest, expires_at)
+  SELECT t, sha256(('replay-' || i)::bytea), t + interval '10 minutes'
+    FROM (SELECT i, to_timestamp(${f.end + HISTORY_ENDS_DAYS * DAY - 3600} - (${count} - i) * ${(DAYS * DAY) / count}::float8) AS t
+            FROM generate_series(1, ${count}) i) s`;
 }
 
 /** Rate-limit counts of seconds long passed, for the history's merchants. */

@@ -30,17 +30,17 @@ test('a signature is refused while remembered, accepted after the window, and pr
   const clock = new FixedClock('2024-01-01T00:00:00.000Z');
   const mine = new Date('2025-01-01T00:00:00.000Z');
   const guard = new ReplayGuard({ db, clock });
-  assert.equal(await guard.firstUse('k:1:a'), true);
-  assert.equal(await guard.firstUse('k:1:a'), false, 'a replay');
+  assert.equal(await guard.firstUse('k:1:a', 1), true);
+  assert.equal(await guard.firstUse('k:1:a', 1), false, 'a replay');
   clock.advance(2 * TOLERANCE_MS);
-  assert.equal(await guard.firstUse('k:1:a'), false, 'still inside the window at its very end');
+  assert.equal(await guard.firstUse('k:1:a', 1), false, 'still inside the window at its very end');
   clock.advance(1);
-  for (let i = 0; i < 200; i++) assert.equal(await guard.firstUse(`k:2:${i}`), true);
+  for (let i = 0; i < 200; i++) assert.equal(await guard.firstUse(`k:2:${i}`, 2), true);
   assert.deepEqual(await prunePastMargin(clock), { replays: 1, windows: 0 }, 'the expired signature was pruned');
   assert.equal(await remembered(mine), 200, 'the live ones kept');
   clock.advance(2 * TOLERANCE_MS + 1);
-  assert.equal(await guard.firstUse('k:2:7'), true, 'an expired signature no longer blocks, pruned or not');
-  assert.equal(await guard.firstUse('k:2:7'), false, 'and is remembered afresh');
+  assert.equal(await guard.firstUse('k:2:7', 2), true, 'an expired signature no longer blocks, pruned or not');
+  assert.equal(await guard.firstUse('k:2:7', 2), false, 'and is remembered afresh');
   assert.deepEqual(await prunePastMargin(clock), { replays: 199, windows: 0 }, 'everything expired is gone');
   assert.equal(await remembered(mine), 1);
   clock.advance(2 * TOLERANCE_MS + 1);
@@ -113,4 +113,22 @@ test('the prune job deletes the signatures of requests once their window has pas
   const late = await send(h);
   assert.equal(late.status, 401, late.text);
   assert.match(late.body.error.message, /300 seconds/);
+});
+
+test('entries remembered before the guard was keyed by signed time still refuse their replay, and pruning spares live ones', async () => {
+  const clock = new FixedClock('2023-06-01T00:00:00.000Z');
+  const guard = new ReplayGuard({ db, clock });
+  const { createHash } = await import('node:crypto');
+  const digest = createHash('sha256').update('legacy:5:b').digest();
+  // What migration 019 found in the table: no signed_at.
+  await db.query('INSERT INTO native_replay_guard (digest, expires_at) VALUES ($1, $2)', [digest, new Date(clock.now().getTime() + 2 * TOLERANCE_MS)]);
+  assert.equal(await guard.firstUse('legacy:5:b', 5), false, 'a replay of a signature accepted before the migration');
+  clock.advance(2 * TOLERANCE_MS + 1);
+  assert.equal(await guard.firstUse('legacy:5:b', 5), true, 'accepted once the old entry expired');
+  assert.equal(await guard.firstUse('legacy:5:b', 5), false, 'and remembered under the new key');
+  // The expired old entry and the live new one share the digest: the prune removes only the old.
+  await prunePastMargin(clock);
+  const { rows } = await db.query<{ legacy: boolean }>('SELECT signed_at IS NULL AS legacy FROM native_replay_guard WHERE digest = $1', [digest]);
+  assert.deepEqual(rows.map((r) => r.legacy), [false], 'the live entry stayed');
+  assert.equal(await guard.firstUse('legacy:5:b', 5), false);
 });

@@ -16,8 +16,11 @@ const WINDOW_KEEP_SECONDS = 60;
 // still guards a node on the right time (the guard itself compares on each node's own clock).
 export const REPLAY_KEEP_MS = 60_000;
 
-const PRUNE_REPLAYS = `DELETE FROM native_replay_guard WHERE digest IN (
-  SELECT digest FROM native_replay_guard WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+// By row (ctid): a digest alone no longer names one entry (migration 019 keys it by signed time
+// too). Ordered by expiry, so even a plan prepared without the cut-off's value walks the expiry
+// index instead of the whole table.
+const PRUNE_REPLAYS = `DELETE FROM native_replay_guard WHERE ctid = ANY(ARRAY(
+  SELECT ctid FROM native_replay_guard WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`;
 const PRUNE_WINDOWS = `DELETE FROM rate_windows WHERE (second, key) IN (
   SELECT second, key FROM rate_windows WHERE second < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 

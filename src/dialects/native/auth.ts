@@ -47,13 +47,17 @@ export class ReplayGuard {
    * entry of a request that changed nothing can vanish in a database crash, and its replay
    * changes nothing either.
    */
-  async firstUse(key: string): Promise<boolean> {
+  async firstUse(key: string, signedAtMs: number): Promise<boolean> {
     const now = this.clock.now();
+    // Keyed by (signed_at, digest) (migration 019): the signed time leads, so inserts stay on the
+    // index's newest pages. An entry from before that migration (no signed_at) still refuses its
+    // replay until it expires.
     const { rowCount } = await this.db.query(
-      `INSERT INTO native_replay_guard (digest, expires_at)
-         SELECT $1, $2 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
-       ON CONFLICT (digest) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE native_replay_guard.expires_at < $3`,
-      [createHash('sha256').update(key).digest(), new Date(now.getTime() + 2 * TOLERANCE_MS), now],
+      `INSERT INTO native_replay_guard (signed_at, digest, expires_at)
+         SELECT $1, $2, $3 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
+          WHERE NOT EXISTS (SELECT 1 FROM native_replay_guard WHERE signed_at IS NULL AND digest = $2 AND expires_at >= $4)
+       ON CONFLICT (signed_at, digest) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE native_replay_guard.expires_at < $4`,
+      [new Date(signedAtMs), createHash('sha256').update(key).digest(), new Date(now.getTime() + 2 * TOLERANCE_MS), now],
     );
     return rowCount === 1;
   }
@@ -85,7 +89,7 @@ export async function authenticateNative(input: NativeAuthInput, deps: { clock: 
   if (signed === null || hex === undefined) throw unauthorized('X-Signature must be sha256=<hex> or v2=<hex>');
   const expected = createHmac('sha256', cred.secret).update(signed).update(input.rawBody).digest();
   if (!hexEqual(expected, hex)) throw unauthorized('Invalid signature');
-  if (!(await deps.replays.firstUse(`${apiKey}:${timestamp}:${hex.toLowerCase()}`))) {
+  if (!(await deps.replays.firstUse(`${apiKey}:${timestamp}:${hex.toLowerCase()}`, Number(timestamp)))) {
     throw unauthorized('Signature replayed: sign each request with a fresh X-Timestamp');
   }
   if (cred.merchant.status !== 'active') throw new KasirError('MERCHANT_SUSPENDED', 'The merchant is suspended');
