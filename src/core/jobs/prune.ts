@@ -12,13 +12,17 @@ import type { CoreDeps } from '../deps.ts';
 const BATCH = 1_000;
 const MAX_BATCHES = 50;
 
+// Both statements are prepared once and may run on a plan made without the cut-off's value: each
+// orders by the column its index is on (idempotency_keys_expiry, outbox_finished), so that plan
+// walks the index from the oldest row instead of the whole table (the bench's 1,000,000-payment
+// phase: an outbox batch took 515 ms on the primary-key order, 12 ms on the index).
 // The outer WHERE repeats the condition: a row that changed between the scan and the lock stays.
 const PRUNE_KEYS = `
   DELETE FROM idempotency_keys
    WHERE (merchant_id, scope, key) IN (
            SELECT merchant_id, scope, key FROM idempotency_keys
             WHERE expires_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)
-            LIMIT $2 FOR UPDATE SKIP LOCKED)
+            ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
      AND expires_at <= $1 AND (locked_until IS NULL OR locked_until <= $1)`;
 
 // A finished row's last activity: delivered_at, or for a row given up the time of its last attempt
@@ -27,7 +31,7 @@ const PRUNE_OUTBOX = `
   WITH gone AS (
     SELECT id FROM outbox
      WHERE status IN ('delivered', 'failed', 'skipped') AND COALESCE(delivered_at, next_attempt_at) <= $1
-     ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED),
+     ORDER BY COALESCE(delivered_at, next_attempt_at) LIMIT $2 FOR UPDATE SKIP LOCKED),
   attempts AS (DELETE FROM delivery_attempts a USING gone WHERE a.outbox_id = gone.id)
   DELETE FROM outbox o USING gone WHERE o.id = gone.id`;
 
