@@ -29,7 +29,7 @@ export interface WorkerReply {
 }
 
 /** The fields of a database error callers may read (`code` is the SQLSTATE). */
-export const ERROR_FIELDS = ['code', 'detail', 'hint', 'constraint', 'table', 'column', 'schema', 'severity', 'position', 'where'] as const;
+const ERROR_FIELDS = ['code', 'detail', 'hint', 'constraint', 'table', 'column', 'schema', 'severity', 'position', 'where'] as const;
 
 export function errorFields(err: unknown): NonNullable<WorkerReply['error']> {
   const e = err as Record<string, unknown>;

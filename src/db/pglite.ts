@@ -3,8 +3,6 @@ import { toWireParams, type Db, type Queryable, type QueryResult } from './db.ts
 import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.ts';
 import { decodeResult, parsersFor, PgliteError } from './pglite-results.ts';
 
-export { PgliteError } from './pglite-results.ts';
-
 /**
  * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `template` is a
  * data directory dumped by `dump()` to start from instead of running initdb (about 0.5 s instead
@@ -24,7 +22,8 @@ export interface PgliteStats {
   inFlight: number;
 }
 
-type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A request before `send` numbers it (Omit distributed over the union's members). */
+type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 /** The worker and its replies, matched to requests by id. */
 function connect(start: WorkerStart) {
