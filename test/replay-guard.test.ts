@@ -120,15 +120,38 @@ test('entries remembered before the guard was keyed by signed time still refuse 
   const guard = new ReplayGuard({ db, clock });
   const { createHash } = await import('node:crypto');
   const digest = createHash('sha256').update('legacy:5:b').digest();
-  // What migration 019 found in the table: no signed_at.
-  await db.query('INSERT INTO native_replay_guard (digest, expires_at) VALUES ($1, $2)', [digest, new Date(clock.now().getTime() + 2 * TOLERANCE_MS)]);
+  // What migration 019 found in the table (no signed_at), where migration 020 moved it.
+  await db.query('INSERT INTO native_replay_guard_legacy (digest, expires_at) VALUES ($1, $2)', [digest, new Date(clock.now().getTime() + 2 * TOLERANCE_MS)]);
   assert.equal(await guard.firstUse('legacy:5:b', 5), false, 'a replay of a signature accepted before the migration');
   clock.advance(2 * TOLERANCE_MS + 1);
   assert.equal(await guard.firstUse('legacy:5:b', 5), true, 'accepted once the old entry expired');
   assert.equal(await guard.firstUse('legacy:5:b', 5), false, 'and remembered under the new key');
   // The expired old entry and the live new one share the digest: the prune removes only the old.
   await prunePastMargin(clock);
-  const { rows } = await db.query<{ legacy: boolean }>('SELECT signed_at IS NULL AS legacy FROM native_replay_guard WHERE digest = $1', [digest]);
-  assert.deepEqual(rows.map((r) => r.legacy), [false], 'the live entry stayed');
+  const legacy = await db.query('SELECT 1 FROM native_replay_guard_legacy WHERE digest = $1', [digest]);
+  assert.equal(legacy.rows.length, 0, 'the expired old entry is pruned');
+  const { rows } = await db.query('SELECT 1 FROM native_replay_guard WHERE digest = $1', [digest]);
+  assert.equal(rows.length, 1, 'the live entry stayed');
   assert.equal(await guard.firstUse('legacy:5:b', 5), false);
+});
+
+test('the replay probe never reads the guard table itself, whatever plan its statement keeps', async () => {
+  // A statement prepared while the table was small may keep that plan for the connection's life
+  // (PGlite never re-plans it): a probe of native_replay_guard, which grows with every request, was
+  // then a scan of all of it per request. The probe reads the legacy table, which nothing grows.
+  let sql = '';
+  const recording = { query: (text: string, params?: unknown[]) => ((sql = text), db.query(text, params)) };
+  await new ReplayGuard({ db: recording as typeof db, clock: new FixedClock('2022-01-01T00:00:00.000Z') }).firstUse('plan:1:a', 1);
+  const plan = await db.tx(async (q) => {
+    await q.query('SET LOCAL plan_cache_mode = force_generic_plan');
+    await q.query(`PREPARE replay_probe AS ${sql}`);
+    try {
+      const { rows } = await q.query<Record<string, string>>("EXPLAIN EXECUTE replay_probe(now(), '\\x00'::bytea, now(), now())");
+      return rows.map((r) => Object.values(r)[0]).join('\n');
+    } finally {
+      await q.query('DEALLOCATE replay_probe');
+    }
+  });
+  assert.match(plan, /on native_replay_guard_legacy/, plan);
+  assert.doesNotMatch(plan, /Scan[^\n]* on native_replay_guard(?!_legacy)\b/, plan);
 });

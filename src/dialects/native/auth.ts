@@ -50,12 +50,12 @@ export class ReplayGuard {
   async firstUse(key: string, signedAtMs: number): Promise<boolean> {
     const now = this.clock.now();
     // Keyed by (signed_at, digest) (migration 019): the signed time leads, so inserts stay on the
-    // index's newest pages. An entry from before that migration (no signed_at) still refuses its
-    // replay until it expires.
+    // index's newest pages. An entry from before that migration (no signed_at; moved apart by
+    // migration 020) still refuses its replay until it expires.
     const { rowCount } = await this.db.query(
       `INSERT INTO native_replay_guard (signed_at, digest, expires_at)
          SELECT $1, $2, $3 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
-          WHERE NOT EXISTS (SELECT 1 FROM native_replay_guard WHERE signed_at IS NULL AND digest = $2 AND expires_at >= $4)
+          WHERE NOT EXISTS (SELECT 1 FROM native_replay_guard_legacy WHERE digest = $2 AND expires_at >= $4)
        ON CONFLICT (signed_at, digest) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE native_replay_guard.expires_at < $4`,
       [new Date(signedAtMs), createHash('sha256').update(key).digest(), new Date(now.getTime() + 2 * TOLERANCE_MS), now],
     );
