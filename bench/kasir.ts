@@ -149,7 +149,7 @@ export async function withMemoryReplayGuard<T>(fn: () => Promise<T>): Promise<T>
  * requires_capture (manual-capture card confirmed with the sandbox's succeeding card: the cancel
  * claims, voids at the processor, records).
  */
-export function makePayments(k: Kasir, scenario: Scenario, count: number): Promise<string[]> {
+export function makePayments(k: Pick<Kasir, 'deps' | 'ctx'>, scenario: Scenario, count: number): Promise<string[]> {
   return createMany(count, async () => {
     const p = await createPayment(k.deps.core, k.ctx, {
       profile: 'native',

@@ -1,4 +1,6 @@
-// Memory during the HTTP runs (the issue's target: Kasir ≤ 200 MB RSS under the benchmark's load).
+// Memory of the bench's own process during its HTTP runs, where Kasir runs in-process. The issue's
+// target (Kasir ≤ 200 MB RSS under the benchmark's load) is measured on Kasir alone, in a process of
+// its own started as `npm start` starts it: process-memory.ts. Here:
 // process.memoryUsage().rss every 100 ms on the main thread. RSS is the whole process: Kasir's
 // thread, PGlite's worker thread (its wasm memory is Kasir's), and the load generator, which runs
 // in a worker thread of this same process. The load generator posts its own isolate's heap +
@@ -82,6 +84,6 @@ export function memoryNote(m: Memory, database: string): string {
   return (
     `memory, every 100 ms during every HTTP run: process RSS ${mb(m.rssBeforeMb)} before the first run, max ${mb(m.rssMaxMb)}, which includes the load generator (a worker ` +
     `thread of this process); Kasir's share, RSS − the load generator's heap + external at the same instant: max ${mb(m.kasirMaxMb)}${pglite}; ` +
-    `load generator heap + external max ${mb(m.loadGeneratorMaxMb)}; Kasir main-thread heap + external max ${mb(m.kasirHeapMaxMb)}; ${m.samples} samples; target ≤ 200 MB`
+    `load generator heap + external max ${mb(m.loadGeneratorMaxMb)}; Kasir main-thread heap + external max ${mb(m.kasirHeapMaxMb)}; ${m.samples} samples (Kasir alone, in a process of its own: below)`
   );
 }

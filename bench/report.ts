@@ -4,6 +4,8 @@ import type { Measurement } from './load.ts';
 import { memoryNote, type Memory } from './memory.ts';
 import type { PgbenchResult } from './pgbench.ts';
 import type { ScaleResult } from './scale.ts';
+import type { ProcessMemory } from './process-memory.ts';
+import { printTargets, targetRows, type TargetRow } from './targets.ts';
 
 export type PgbenchCeiling = PgbenchResult & { script: string; canceled: number; pool: number };
 
@@ -40,6 +42,10 @@ export interface DatabaseResult {
   memory?: Memory;
   /** The same cancels with BENCH_SCALE_ROWS historical payments stored (scale.ts; printed by its printScale). */
   scale?: ScaleResult;
+  /** Each cancel row against C_ideal (targets.ts). */
+  targets?: TargetRow[];
+  /** Kasir started as `npm start` starts it, in a process of its own, under the same cancels (process-memory.ts). */
+  processMemory?: ProcessMemory;
 }
 
 const f = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
@@ -106,6 +112,8 @@ export function printTable(r: DatabaseResult): void {
   notes.push(...dialectNotes(r.dialects));
   if (r.memory) notes.push(memoryNote(r.memory, r.database));
   for (const n of notes) console.log(`- ${n}`);
+  r.targets = targetRows(r);
+  printTargets(r.targets);
 }
 
 /** The no-op runs: the shared replay guard (what the app does), the guard in memory, the shared limiter added. */

@@ -21,6 +21,7 @@ import { benchDialects, dialectsFailed } from './dialects.ts';
 import { takePeak } from './memory.ts';
 import { printTable, type DatabaseResult, type PgbenchCeiling, type ScenarioResult } from './report.ts';
 import { benchScale, printScale, scaleFailed, SCALE_ROWS, SCALE_ROWS_PGLITE } from './scale.ts';
+import { benchProcessMemory, printProcessMemory } from './process-memory.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const env = process.env;
@@ -189,6 +190,13 @@ async function benchDatabase(db: Db, label: string, version: string, n: number, 
   return result;
 }
 
+/** Kasir as `npm start` runs it, in a process of its own: its RSS under the same cancels (process-memory.ts). */
+async function benchOwnProcess(result: DatabaseResult, database: 'pglite' | 'postgres', n: number): Promise<void> {
+  console.log(`\n${result.database}: Kasir in a process of its own, ${n} cancels per scenario`);
+  result.processMemory = await benchProcessMemory({ database, pgUrl: PG_URL, admin, n, concurrency: CONCURRENCY, warmup: WARMUP, maxSeconds: MAX_SECONDS });
+  printProcessMemory(result.processMemory);
+}
+
 /** The scale scenario (scale.ts): the same cancels with `rows` historical payments stored, next to `empty`'s. */
 async function benchAtScale(db: Db, empty: DatabaseResult, schema: string | null, rows: number, n: number): Promise<void> {
   empty.scale = await benchScale({ db, label: empty.database, pgUrl: schema ? PG_URL : null, schema, rows, empty, n, warmup: WARMUP, measure: (k, ids) => http(k, cancelPaths(ids)) });
@@ -230,6 +238,7 @@ async function main() {
     results.push(await benchDatabase(db, 'PGlite (in memory)', `@electric-sql/pglite ${await pkg('@electric-sql/pglite')}, ${v}`, int('BENCH_N', 2000), null));
     if (SCALE_ROWS_PGLITE) await benchAtScale(db, results.at(-1)!, null, SCALE_ROWS_PGLITE, int('BENCH_N', 2000));
     await cleanups.pop()!();
+    await benchOwnProcess(results.at(-1)!, 'pglite', int('BENCH_N', 2000));
   }
   if (DATABASES.includes('postgres')) {
     const version = await pgReachable(PG_URL);
@@ -246,6 +255,7 @@ async function main() {
       } catch {}
       results.push(await benchDatabase(db, 'PostgreSQL', `${version}; ${pgbenchVersion}; schema ${schema}`, int('BENCH_N', 3000), schema));
       if (SCALE_ROWS) await benchAtScale(db, results.at(-1)!, schema, SCALE_ROWS, int('BENCH_N', 3000));
+      await benchOwnProcess(results.at(-1)!, 'postgres', int('BENCH_N', 3000));
     }
   }
   await cleanup();
@@ -255,7 +265,7 @@ async function main() {
   console.log(`\nwritten: bench/results/latest.json`);
   const failed = results.some(
     (r) =>
-      r.noop.failed || r.noopMemoryGuard.failed || r.noopLimited.failed || dialectsFailed(r.dialects) || scaleFailed(r.scale) ||
+      r.noop.failed || r.noopMemoryGuard.failed || r.noopLimited.failed || dialectsFailed(r.dialects) || scaleFailed(r.scale) || !!r.processMemory?.failures.length ||
       r.scenarios.some(
         (s) =>
           s.cancel.failures?.length || s.memoryGuard.failures?.length || s.inProcess.failed ||
