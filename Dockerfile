@@ -42,4 +42,7 @@ HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
 # Node itself is PID 1, not npm or a shell: `docker stop`'s SIGTERM reaches the server, which closes
 # within KASIR_SHUTDOWN_TIMEOUT_MS (default 10 s, docker's own grace period; raise both together).
 STOPSIGNAL SIGTERM
-CMD ["node", "src/main.ts"]
+# --max-semi-space-size=16: the same young generation as `npm start` (package.json). Node 24 sizes
+# it from the machine's memory; at its default the bench measured about 250 MB RSS under load on
+# PostgreSQL, with 16 MB about 165 MB, and no difference in requests per second.
+CMD ["node", "--max-semi-space-size=16", "src/main.ts"]
