@@ -10,6 +10,7 @@ import { pruneExpired } from './prune.ts';
 import { pruneGuards } from './prune-guards.ts';
 import { reconcileUnknown } from './reconcile.ts';
 import { settleDue } from './settlement.ts';
+import { analyzeEmbedded, ANALYZE_EVERY_MS } from './analyze-embedded.ts';
 
 export interface JobSettings {
   expiryEveryMs: number;
@@ -25,6 +26,8 @@ export interface JobSettings {
   outboxRetentionMs: number;
   /** How often payments waiting for their buyer at an upstream provider are asked about (default 60 s). */
   upstreamPollEveryMs?: number;
+  /** PGlite only: how often its planner statistics are refreshed (default 10 min; analyze-embedded.ts). */
+  analyzeEveryMs?: number;
 }
 
 export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings, onError: (job: string, err: unknown) => void): () => Promise<void> {
@@ -36,6 +39,7 @@ export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings
     every(s.guardPruneEveryMs ?? 60_000, () => pruneGuards(core), (err) => onError('prune-guards', err)),
     every(s.pruneEveryMs, () => pruneExpired(core, s), (err) => onError('prune', err)),
     every(s.upstreamPollEveryMs ?? 60_000, () => pollAwaitingUpstream(core, { everyMs: s.upstreamPollEveryMs ?? 60_000 }), (err) => onError('poll-upstream', err)),
+    ...(core.db.kind === 'pglite' ? [every(s.analyzeEveryMs ?? ANALYZE_EVERY_MS, () => analyzeEmbedded(core), (err) => onError('analyze', err))] : []),
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));

@@ -1,0 +1,41 @@
+// PGlite has no autovacuum and Kasir keeps its statements prepared for the process's life: a plan
+// made while a table was small would stay a scan of the whole table as it grows. The analyze job
+// (src/core/jobs/analyze-embedded.ts) refreshes the statistics, and the statement is planned again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeEmbedded } from '../src/core/jobs/analyze-embedded.ts';
+import { openPglite } from '../src/db/pglite.ts';
+import { startKasir, usingPostgres } from './helpers/harness.ts';
+import { migratedTemplate } from './helpers/pglite-template.ts';
+
+test('on PGlite, a plan made while the table was small is replaced once the job has run', { skip: usingPostgres() ? 'PGlite only' : false }, async (t) => {
+  const db = await openPglite('memory://', await migratedTemplate());
+  t.after(() => db.close());
+  await db.query('CREATE TABLE growing (id bigint PRIMARY KEY, k bigint NOT NULL, v text NOT NULL)');
+  await db.query('CREATE INDEX growing_k ON growing (k)');
+  await db.query('ANALYZE growing'); // known empty, as a fresh installation's tables are
+  const lookup = 'SELECT v FROM growing WHERE k = $1';
+  // Beyond PostgreSQL's five custom plans: the statement now runs its cached generic plan.
+  for (let i = 0; i < 8; i++) await db.query(lookup, [i]);
+  await db.query("INSERT INTO growing SELECT i, i, repeat('x', 100) FROM generate_series(1, 20000) AS i");
+  const plan = async () => {
+    const { rows } = await db.query<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE statement = $1', [lookup]);
+    assert.equal(rows.length, 1, 'Kasir keeps the statement prepared');
+    const explained = await db.query<Record<string, string>>(`EXPLAIN EXECUTE ${rows[0].name}(7)`);
+    return explained.rows.map((r) => Object.values(r)[0]).join('\n');
+  };
+  // The hazard itself: without fresh statistics the 20,000 rows are scanned on every call.
+  assert.match(await plan(), /Seq Scan on growing/);
+  assert.equal(await analyzeEmbedded({ db }), true);
+  const after = await plan();
+  assert.match(after, /Index (Only )?Scan using growing_k/, after);
+  assert.equal((await db.query<{ v: string }>(lookup, [7])).rows.length, 1);
+});
+
+test('on PostgreSQL the job leaves statistics to autovacuum and does nothing', { skip: usingPostgres() ? false : 'PostgreSQL only' }, async () => {
+  const h = await startKasir();
+  const statements: string[] = [];
+  const db = { kind: h.deps.core.db.kind, query: (sql: string) => (statements.push(sql), Promise.resolve({ rows: [], rowCount: 0 })) };
+  assert.equal(await analyzeEmbedded({ db: db as unknown as typeof h.deps.core.db }), false);
+  assert.deepEqual(statements, []);
+});
