@@ -5,7 +5,8 @@
 // that until migration 020). ANALYZE refreshes the statistics and thereby invalidates the plans of
 // the tables it analysed, so each statement is planned again for the data as it is now.
 // It samples a bounded number of rows per table (30,000 at the default statistics target), so its
-// cost does not grow with the database; it still holds PGlite's one connection while it runs.
+// cost stops growing with a table past that size; it still holds PGlite's one connection while it
+// runs (about 0.3 s per 300,000-row table measured on the development VM, every ten minutes).
 // On PostgreSQL this is autovacuum's work (keep it on): the job does nothing there.
 import type { CoreDeps } from '../deps.ts';
 
