@@ -1,7 +1,8 @@
-// Kasir's memory as users run it: `npm start`'s `node src/main.ts` in a process of its own (the issue's target:
-// ≤ 200 MB RSS under the benchmark's load). The other rows run Kasir inside the bench's own process,
-// whose RSS also holds the load generator, the bench's bookkeeping and, for PostgreSQL, whatever the
-// PGlite part left behind; here nothing but Kasir is in the process that is measured.
+// Kasir's memory as users run it: `npm start`'s `node src/main.ts` in a process of its own (the
+// issue's target: ≤ 200 MB RSS under the benchmark's load). The other rows run Kasir inside the
+// bench's own process, whose RSS also holds the load generator, the bench's bookkeeping and, for
+// PostgreSQL, whatever the PGlite part left behind; here nothing but Kasir is in the process that is
+// measured.
 //
 // The database is prepared first by the bench through the core (a merchant and the payments to
 // cancel; PGlite is one connection, so it is closed before the server opens it), then the server
@@ -26,7 +27,7 @@ const MB = 1024;
 
 export interface ProcessMemory {
   database: string;
-  /** RSS once the server answered its first request, before any load (MB). */
+  /** RSS once the server has started (its banner printed), before any request (MB). */
   idleMb: number;
   /** Highest VmRSS sampled every 100 ms during the load (MB). */
   underLoadMaxMb: number;
@@ -41,6 +42,7 @@ export interface ProcessMemoryJob {
   database: 'pglite' | 'postgres';
   /** For postgres: the server's URL; a database of its own is created in it and dropped. */
   pgUrl?: string;
+  /** Runs one statement on `url` on a connection of its own (CREATE / DROP DATABASE). */
   admin?: (url: string, sql: string) => Promise<void>;
   n: number;
   concurrency: number;
@@ -122,7 +124,7 @@ export async function benchProcessMemory(job: ProcessMemoryJob): Promise<Process
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,
-        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE,
+        ...(process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {}),
         PORT: String(port),
         HOST: '127.0.0.1',
         ...(job.database === 'postgres' ? { DATABASE_URL: pgUrl } : { KASIR_DATA_DIR: dataDir }),

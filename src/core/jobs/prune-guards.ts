@@ -36,10 +36,11 @@ export interface Pruned {
 export async function pruneGuards(core: Pick<CoreDeps, 'db' | 'clock'>): Promise<Pruned> {
   const now = core.clock.now();
   const windowsBefore = Math.floor(now.getTime() / 1000) - WINDOW_KEEP_SECONDS;
+  const replaysBefore = new Date(now.getTime() - REPLAY_KEEP_MS);
   return {
     replays:
-      (await deleteInBatches(core.db, PRUNE_REPLAYS, new Date(now.getTime() - REPLAY_KEEP_MS), BATCH)) +
-      (await deleteInBatches(core.db, PRUNE_LEGACY_REPLAYS, new Date(now.getTime() - REPLAY_KEEP_MS), BATCH)),
+      (await deleteInBatches(core.db, PRUNE_REPLAYS, replaysBefore, BATCH)) +
+      (await deleteInBatches(core.db, PRUNE_LEGACY_REPLAYS, replaysBefore, BATCH)),
     windows: await deleteInBatches(core.db, PRUNE_WINDOWS, windowsBefore, BATCH),
   };
 }
