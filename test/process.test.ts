@@ -182,8 +182,9 @@ test('as in the image: an unprivileged user, env-only settings, writes only its 
       KASIR_STATE_DIR: join(home, 'state'),
       KASIR_LOG_LEVEL: 'warn',
     };
-    // setpriv execs (no supervising parent, unlike runuser): the server is the process, as under Docker.
-    const server = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, 'src/main.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // setpriv execs (no supervising parent, unlike runuser): the server is the process, as under
+    // Docker, started by the image's own CMD (its Node flags included).
+    const server = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...imageCommand()], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     started.push(server);
     let out = '';
     server.stdout!.on('data', (d) => (out += d));
@@ -207,6 +208,15 @@ test('as in the image: an unprivileged user, env-only settings, writes only its 
   }
 });
 });
+
+/** The Dockerfile's CMD (its exec form) after `node`: what the image starts. */
+function imageCommand(): string[] {
+  const line = readFileSync(join(ROOT, 'Dockerfile'), 'utf8').match(/^CMD (\[.*\])\s*$/m);
+  const argv = JSON.parse(line![1]) as string[];
+  assert.equal(argv[0], 'node');
+  assert.equal(argv.at(-1), 'src/main.ts');
+  return argv.slice(1);
+}
 
 /** The Dockerfile's HEALTHCHECK command (its exec form), run as Docker would; its exit code. */
 function healthcheck(port: number): Promise<number> {
