@@ -5,7 +5,7 @@ import { memoryNote, type Memory } from './memory.ts';
 import type { PgbenchResult } from './pgbench.ts';
 import type { ScaleResult } from './scale.ts';
 import type { ProcessMemory } from './process-memory.ts';
-import { printTargets, targetRows, type TargetRow } from './targets.ts';
+import { printTargets, type TargetRow } from './targets.ts';
 
 export type PgbenchCeiling = PgbenchResult & { script: string; canceled: number; pool: number };
 
@@ -112,8 +112,7 @@ export function printTable(r: DatabaseResult): void {
   notes.push(...dialectNotes(r.dialects));
   if (r.memory) notes.push(memoryNote(r.memory, r.database));
   for (const n of notes) console.log(`- ${n}`);
-  r.targets = targetRows(r);
-  printTargets(r.targets);
+  printTargets(r.targets ?? []);
 }
 
 /** The no-op runs: the shared replay guard (what the app does), the guard in memory, the shared limiter added. */

@@ -22,6 +22,7 @@ import { takePeak } from './memory.ts';
 import { printTable, type DatabaseResult, type PgbenchCeiling, type ScenarioResult } from './report.ts';
 import { benchScale, printScale, scaleFailed, SCALE_ROWS, SCALE_ROWS_PGLITE } from './scale.ts';
 import { benchProcessMemory, printProcessMemory } from './process-memory.ts';
+import { targetRows } from './targets.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const env = process.env;
@@ -186,6 +187,7 @@ async function benchDatabase(db: Db, label: string, version: string, n: number, 
   cleanups.splice(cleanups.indexOf(close), 1);
   await close();
   const result: DatabaseResult = { database: label, version, concurrency: CONCURRENCY, noop, noopMemoryGuard, noopLimited, scenarios, dialects, memory: takePeak() };
+  result.targets = targetRows(result);
   printTable(result);
   return result;
 }

@@ -39,7 +39,7 @@ export function startJobs(core: CoreDeps, delivery: DeliveryDeps, s: JobSettings
     every(s.guardPruneEveryMs ?? 60_000, () => pruneGuards(core), (err) => onError('prune-guards', err)),
     every(s.pruneEveryMs, () => pruneExpired(core, s), (err) => onError('prune', err)),
     every(s.upstreamPollEveryMs ?? 60_000, () => pollAwaitingUpstream(core, { everyMs: s.upstreamPollEveryMs ?? 60_000 }), (err) => onError('poll-upstream', err)),
-    ...(core.db.kind === 'pglite' ? [every(s.analyzeEveryMs ?? ANALYZE_EVERY_MS, () => analyzeEmbedded(core), (err) => onError('analyze', err))] : []),
+    every(s.analyzeEveryMs ?? ANALYZE_EVERY_MS, () => analyzeEmbedded(core), (err) => onError('analyze', err)),
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));
