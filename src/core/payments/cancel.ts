@@ -8,11 +8,10 @@ import { decideCancel, type CancelDecision, type CancelRequest } from './cancel-
 import { remainingAmount, type Payment } from './model.ts';
 import { requireAbility } from './routing.ts';
 import { CLEAR_PENDING, holdsLease, pendingElsewhere, RETRY, updateWithJournal, WAIT, withPayment } from './pending.ts';
-import { runClaimed, type OutcomeSource, type ResumeMode } from './processor-call.ts';
+import { runClaimed, type Completion, type OutcomeSource, type ResumeMode } from './processor-call.ts';
 import { ownEarlier } from './own-earlier.ts';
 import { syncConfirm } from './confirm.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
-import type { Queryable } from '../../db/db.ts';
 import { updatePayment, type PaymentChanges, type PaymentRef } from './repo.ts';
 import { postHold, postPaidOut, postRelease } from '../ledger/postings.ts';
 
@@ -84,7 +83,7 @@ async function execute(
     // (in a transaction with the key's recovery point only when the request has a key).
     const key = ctx.requestKey;
     const done = await recordCancel(deps, ctx, p, d.kind, amount, stored.reason, 'response', key
-      ? (q, u) => markRecoveryPoint(q, key, 'done', { paymentId: u.id })
+      ? { post: (q, u) => markRecoveryPoint(q, key, 'done', { paymentId: u.id }) }
       : undefined);
     return done ? { payment: done, amount } : RETRY;
   }
@@ -103,22 +102,26 @@ async function execute(
   return done === RETRY ? RETRY : { payment: done, amount };
 }
 
+/**
+ * The cancel's guarded write. `finished`: what must commit with it (the operation record's
+ * completion, the key's recovery point); its `writes`, when given, are the same as SQL.
+ */
 function recordCancel(
   deps: CoreDeps, ctx: CallContext, p: Payment, kind: CancelDecision['kind'], amount: bigint, reason: string | null,
-  source: OutcomeSource, finished: ((q: Queryable, u: Payment, at: Date) => Promise<unknown>) | undefined,
+  source: OutcomeSource, finished: Pick<Completion, 'post'> & Partial<Pick<Completion, 'writes'>> | undefined,
 ) {
   const now = deps.clock.now();
   const canceledTotal = p.amountCanceled + amount;
   const closes = canceledTotal + p.amountRefunded >= p.amount;
   const info = { dialect: ctx.dialect, requestId: ctx.requestId, amount, data: { kind, source, operationId: p.pendingData?.operationId } };
-  // Only a reversal moves money (reserved → payer); a void never had any.
-  // With nothing else to write, the single guarded statement needs no transaction (the hot path).
+  // Only a reversal moves money (reserved → payer); a void never had any. A void with nothing to
+  // write but SQL is the single guarded statement, no transaction (the hot paths).
   const write = (event: 'canceled' | 'partially_canceled', changes: PaymentChanges) =>
-    kind !== 'reversal' && !finished
-      ? updatePayment(deps.db, p, event, changes, now, info)
+    kind !== 'reversal' && (!finished || finished.writes)
+      ? updatePayment(deps.db, p, event, changes, now, info, finished?.writes)
       : updateWithJournal(deps, p, event, changes, now, info, async (q, u) => {
         if (kind === 'reversal') await postPaidOut(q, u, amount, now, 'reversal');
-        if (finished) await finished(q, u, now);
+        if (finished) await finished.post(q, u, now);
       });
   if (!closes) {
     return write('partially_canceled', {

@@ -64,7 +64,7 @@ export async function capturePayment(deps: CoreDeps, ctx: CallContext, input: Ca
             ...CLEAR_PENDING, amountReceived: amt, amountCapturable: 0n, amountCanceled: claimed.amountCanceled + released, capturedAt: at, succeededAt: at,
           }, at, { dialect: ctx.dialect, requestId, amount: amt, data }, async (q, u) => {
             await postCapture(q, u, amt, at);
-            await done(q, u, at);
+            await done.post(q, u, at);
           });
         },
       }, input.resume);

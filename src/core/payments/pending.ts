@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import type { Payment } from './model.ts';
-import { findPayment, updatePayment, type EventInfo, type PaymentChanges, type PaymentRef } from './repo.ts';
+import { findPayment, updatePayment, type EventInfo, type PaymentChanges, type PaymentRef, type WithChange } from './repo.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { PaymentEvent } from './states.ts';
 import { EXPIRABLE } from './states.ts';
@@ -73,7 +73,10 @@ export function awaitsUpstream(p: Pick<Payment, 'status' | 'processor'>): boolea
 const CLEAR_PENDING = { pendingOperation: null, pendingState: null, pendingUntil: null, pendingData: null } as const;
 export { CLEAR_PENDING };
 
-/** The payment change and its journal commit together; `null` = lost the race, nothing posted. */
+/**
+ * The payment change and its journal commit together; `null` = lost the race, nothing posted. A
+ * journal that is only SQL (WithChange) goes into the change's own statement: no transaction needed.
+ */
 export function updateWithJournal(
   deps: CoreDeps,
   p: Payment,
@@ -81,8 +84,9 @@ export function updateWithJournal(
   changes: PaymentChanges,
   now: Date,
   info: EventInfo | undefined,
-  post: (q: Queryable, updated: Payment) => Promise<unknown>,
+  post: ((q: Queryable, updated: Payment) => Promise<unknown>) | readonly WithChange[],
 ): Promise<Payment | null> {
+  if (typeof post !== 'function') return updatePayment(deps.db, p, event, changes, now, info, post);
   return deps.db.tx(async (q) => {
     const updated = await updatePayment(q, p, event, changes, now, info);
     if (updated) await post(q, updated);

@@ -6,11 +6,13 @@ import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError, type ErrorCode } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { markRecoveryPoint } from '../idempotency.ts';
-import { finishOperation, getOperation, insertOperation, newOperation, pendingOperationId } from '../processors/operations.ts';
+import {
+  finishOperation, finishOperationWith, getOperation, insertOperation, insertOperationWith, newOperation, pendingOperationId, type Finish,
+} from '../processors/operations.ts';
 import { processorOf, ProcessorTimeout, type OperationKind, type OperationOutcome, type OperationRecord } from '../processors/processor.ts';
 import type { Payment } from './model.ts';
 import { CLEAR_PENDING, holdsLease, RETRY, updateWithJournal } from './pending.ts';
-import { getPaymentById, updatePayment, type PaymentChanges } from './repo.ts';
+import { getPaymentById, updatePayment, type PaymentChanges, type WithChange } from './repo.ts';
 import type { Queryable } from '../../db/db.ts';
 
 export interface ClaimedCall {
@@ -22,10 +24,10 @@ export interface ClaimedCall {
   /** What was decided, kept so that a retry or the reconciler finishes the same operation. */
   data: Record<string, unknown>;
   /**
-   * Guarded write of the success; must clear the pending columns and run `done` in its transaction
-   * (it completes the operation record).
+   * Guarded write of the success; must clear the pending columns and make `done`'s writes with it
+   * (they complete the operation record).
    */
-  record: (claimed: Payment, done: Post, source: OutcomeSource) => Promise<Payment | null>;
+  record: (claimed: Payment, done: Completion, source: OutcomeSource) => Promise<Payment | null>;
   /**
    * Written in the claim's transaction (e.g. reserving the funds of a refund or reversal, so the
    * balance check happens before the processor moves money) and undone in the release's, when the
@@ -36,6 +38,16 @@ export interface ClaimedCall {
 }
 
 type Post = (q: Queryable, payment: Payment, at: Date) => Promise<unknown>;
+
+/**
+ * The writes that complete an operation record, in two equal forms: `post`, to run in the record's
+ * transaction beside other work (ledger postings), and `writes`, to put into the record's own
+ * statement when there is nothing else to write (updateWithJournal takes either).
+ */
+export interface Completion {
+  post: Post;
+  writes: readonly WithChange[];
+}
 
 /** Where an outcome came from: the call's own answer, a later sync, the buyer, a notification. */
 export type OutcomeSource = 'response' | 'sync' | 'buyer' | 'notification';
@@ -123,7 +135,7 @@ export function markUnknown(deps: CoreDeps, ctx: CallContext, p: Payment, op: Op
   const now = deps.clock.now();
   return updateWithJournal(deps, p, 'outcome_unknown', { ...also, pendingState: 'unknown', pendingUntil: null }, now, {
     dialect: ctx.dialect, requestId: ctx.requestId, data: { operation: op.kind, operationId: op.id, error },
-  }, (q) => finishOperation(q, op.id, 'unknown', { error }, now));
+  }, [finishOperationWith({ id: op.id, status: 'unknown', result: { error } }, now)]);
 }
 
 /**
@@ -172,14 +184,19 @@ export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c
     // answered): the void closes it there, and its record is closed with the void's success. Should
     // the void not happen, the charge's claim comes back as it was.
     const covers = p.pendingOperation ? { pendingOperation: p.pendingOperation, pendingData: p.pendingData } : null;
-    claimed = await deps.db.tx(async (q) => {
-      const u = await updatePayment(q, p, null, { ...lease, pendingOperation: c.operation, pendingData: claimData(ctx, op, { ...c.data, ...(covers ? { covers } : {}) }) }, now);
-      if (!u) return null;
-      await insertOperation(q, op);
-      if (c.onClaim) await c.onClaim(q, u, now);
-      await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: op.id });
-      return u;
-    });
+    const claim = { ...lease, pendingOperation: c.operation, pendingData: claimData(ctx, op, { ...c.data, ...(covers ? { covers } : {}) }) };
+    // The claim and its operation record in one statement, unless there is more to write with them
+    // (reserved funds, the key's recovery point, which can refuse the claim): then in a transaction.
+    claimed = !c.onClaim && !ctx.requestKey
+      ? await updatePayment(deps.db, p, null, claim, now, undefined, [insertOperationWith(op)])
+      : await deps.db.tx(async (q) => {
+        const u = await updatePayment(q, p, null, claim, now);
+        if (!u) return null;
+        await insertOperation(q, op);
+        if (c.onClaim) await c.onClaim(q, u, now);
+        await markRecoveryPoint(q, ctx.requestKey, 'claimed', { paymentId: u.id, operationId: op.id });
+        return u;
+      });
   }
   if (!claimed) return RETRY;
   let outcome: OperationOutcome | 'rolled_back';
@@ -200,11 +217,17 @@ export async function runClaimed(deps: CoreDeps, ctx: CallContext, p: Payment, c
     throw new KasirError(outcome.code, outcome.message);
   }
   const at = deps.clock.now();
-  const recorded = await c.record(claimed, async (q) => {
-    await finishOperation(q, op.id, 'completed', { source }, at);
-    const covered = coveredClaim(claimed);
-    const coveredId = covered ? String(covered.pendingData?.operationId ?? '') : '';
-    if (coveredId) await finishOperation(q, coveredId, 'completed', { outcome: 'canceled', coveredBy: op.id, source }, at);
+  const covered = coveredClaim(claimed);
+  const coveredId = covered ? String(covered.pendingData?.operationId ?? '') : '';
+  const finishes: Finish[] = [
+    { id: op.id, status: 'completed', result: { source } },
+    ...(coveredId ? [{ id: coveredId, status: 'completed' as const, result: { outcome: 'canceled', coveredBy: op.id, source } }] : []),
+  ];
+  const recorded = await c.record(claimed, {
+    post: async (q) => {
+      for (const f of finishes) await finishOperation(q, f.id, f.status, f.result, at);
+    },
+    writes: finishes.map((f) => finishOperationWith(f, at)),
   }, source);
   return recorded ?? afterLostWrite(deps, op);
 }

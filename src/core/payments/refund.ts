@@ -143,7 +143,7 @@ async function execute(deps: CoreDeps, ctx: CallContext, p: Payment, r: PendingR
       }, async (q, u) => {
         await postPaidOut(q, u, amount, at, 'refund');
         await setStatus(q, 'succeeded', at);
-        await finished(q, u, at);
+        await finished.post(q, u, at);
       });
     },
   }, resume);

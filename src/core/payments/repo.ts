@@ -69,9 +69,18 @@ export async function getPaymentById(q: Queryable, id: string): Promise<Payment 
 }
 
 /**
+ * A write that belongs with a payment change (an operation record written or finished), made in the
+ * change's own statement as one more data-modifying CTE, so it commits with the change, happens only
+ * when the change does, and costs no round trip or transaction of its own. Returns the CTE's body;
+ * `updated` names the changed row, and `param` adds a parameter and returns its placeholder.
+ */
+export type WithChange = (param: (value: unknown) => string) => string;
+
+/**
  * Applies `event` (or, with event null, an internal change such as claiming a processor call) to the
- * payment at the version the caller read. Returns the new payment, or null when somebody else
- * changed it first: the caller re-reads and decides again.
+ * payment at the version the caller read, with `also` in the same statement. Returns the new
+ * payment, or null when somebody else changed it first (nothing is written): the caller re-reads
+ * and decides again.
  */
 export async function updatePayment(
   q: Queryable,
@@ -80,6 +89,7 @@ export async function updatePayment(
   changes: PaymentChanges,
   now: Date,
   info?: EventInfo,
+  also: readonly WithChange[] = [],
 ): Promise<Payment | null> {
   let to: Status = p.status;
   let allowed: Status[] = [p.status];
@@ -98,8 +108,11 @@ export async function updatePayment(
   params.push(p.id, allowed, p.version);
   const guard = `id = $${params.length - 2} AND status = ANY($${params.length - 1}) AND version = $${params.length}`;
   const update = `UPDATE payments SET ${sets.join(', ')} WHERE ${guard} RETURNING ${PAYMENT_SELECT}`;
+  const alsoCtes = () =>
+    also.map((write, i) => `,\n     also_${i} AS (${write((value) => `$${params.push(value)}`)})`).join('');
   if (!event) {
-    const { rows } = await q.query(update, params);
+    const sql = also.length ? `WITH updated AS (${update})${alsoCtes()}\n     SELECT * FROM updated` : update;
+    const { rows } = await q.query(sql, params);
     return rows[0] ? rowToPayment(rows[0]) : null;
   }
   const e = info ?? { dialect: 'system' };
@@ -122,7 +135,7 @@ export async function updatePayment(
      wh AS (INSERT INTO outbox (merchant_id, payment_id, event_id, event_type, format, target_url, endpoint_id, next_attempt_at, created_at)
             SELECT ev.merchant_id, ev.payment_id, ev.id, ev.type, 'native', w.data->>'url', w.key_id, ev.at, ev.at
               FROM ev JOIN credentials w ON w.merchant_id = ev.merchant_id AND w.dialect = 'webhook' AND w.expires_at IS NULL
-             WHERE w.data->'coreEvents' ? ev.type)
+             WHERE w.data->'coreEvents' ? ev.type)${alsoCtes()}
      SELECT * FROM updated`,
     params,
   );

@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/db.ts';
 import type { Clock } from '../clock.ts';
 import { uuidv7 } from '../ids.ts';
 import type { Payment } from '../payments/model.ts';
+import type { WithChange } from '../payments/repo.ts';
 import type { OperationKind, OperationRecord } from './processor.ts';
 
 const SELECT = 'SELECT id, payment_id, merchant_id, processor, kind, amount, currency, refund_id, status, result, created_at FROM processor_operations';
@@ -47,12 +48,18 @@ export function newOperation(clock: Clock, p: Payment, o: NewOperation): Operati
   };
 }
 
+const INSERT = 'INSERT INTO processor_operations (id, payment_id, merchant_id, processor, kind, amount, currency, refund_id, status, result, created_at, updated_at)';
+const insertValues = (op: OperationRecord) =>
+  [op.id, op.paymentId, op.merchantId, op.processor, op.kind, op.amount, op.currency, op.refundId, op.status, op.result, op.createdAt, op.createdAt];
+
 export async function insertOperation(q: Queryable, op: OperationRecord): Promise<void> {
-  await q.query(
-    `INSERT INTO processor_operations (id, payment_id, merchant_id, processor, kind, amount, currency, refund_id, status, result, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
-    [op.id, op.paymentId, op.merchantId, op.processor, op.kind, op.amount, op.currency, op.refundId, op.status, op.result, op.createdAt],
-  );
+  const values = insertValues(op);
+  await q.query(`${INSERT} VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+}
+
+/** insertOperation as part of the payment change that claims the call (repo.ts WithChange). */
+export function insertOperationWith(op: OperationRecord): WithChange {
+  return (param) => `${INSERT} SELECT ${insertValues(op).map(param).join(', ')} FROM updated`;
 }
 
 export async function getOperation(q: Queryable, id: string): Promise<OperationRecord | null> {
@@ -65,6 +72,10 @@ export async function listOperations(q: Queryable, paymentId: string): Promise<O
   return rows.map(rowToOperation);
 }
 
+const finishSql = ([id, status, result, at]: string[]) =>
+  `UPDATE processor_operations SET status = ${status}, result = ${result}, updated_at = ${at}
+      WHERE id = ${id} AND status IN ('pending', 'unknown')`;
+
 /**
  * Moves a record to its next status. Only an open record (pending or unknown) moves, so a late
  * writer (a request that lost its claim to the reconciler) cannot overwrite a final outcome.
@@ -76,12 +87,22 @@ export async function finishOperation(
   result: Record<string, unknown>,
   at: Date,
 ): Promise<boolean> {
-  const { rows } = await q.query(
-    `UPDATE processor_operations SET status = $2, result = $3, updated_at = $4
-      WHERE id = $1 AND status IN ('pending', 'unknown') RETURNING id`,
-    [id, status, result, at],
-  );
+  const { rows } = await q.query(`${finishSql(['$1', '$2', '$3', '$4'])} RETURNING id`, [id, status, result, at]);
   return rows.length > 0;
+}
+
+export interface Finish {
+  id: string;
+  status: OperationRecord['status'];
+  result: Record<string, unknown>;
+}
+
+/**
+ * finishOperation as part of the payment change that applies the outcome (repo.ts WithChange): the
+ * record moves only when the change is made, as when both ran in one transaction.
+ */
+export function finishOperationWith(f: Finish, at: Date): WithChange {
+  return (param) => `${finishSql([f.id, f.status, f.result, at].map(param))} AND EXISTS (SELECT 1 FROM updated)`;
 }
 
 /** The operation id a claim stored in the payment's pending data, if any. */
