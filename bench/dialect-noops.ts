@@ -16,6 +16,7 @@ import { nicepayRoute } from '../src/dialects/nicepay/route.ts';
 import { cancelToken } from '../src/dialects/nicepay/token.ts';
 import { canonicalAmount } from '../src/dialects/nicepay/transport.ts';
 import { RateLimiter } from '../src/http/rate-limit.ts';
+import { TxidSequence } from '../src/dialects/nicepay/txid-sequence.ts';
 
 /** The op segment names the no-op operation, as `/ams/api/v1/payments/cancel` names cancel. */
 export const ANTOM_NOOP_PATH = '/bench/antom/noop';
@@ -25,7 +26,7 @@ export function addDialectNoops(app: FastifyInstance, deps: AppDeps): void {
   const limiter = new RateLimiter(deps.core);
   const common = { core: deps.core, credentials: deps.credentials, limiter };
   app.post('/bench/antom/:op', operationHandler({ ...common, publicUrl: deps.publicUrl }, { noop: async () => ({ result: SUCCESS() }) }));
-  nicepayRoute(app, common, ['POST'], NICEPAY_NOOP_PATH, 'cancel', async (d, r) => {
+  nicepayRoute(app, { ...common, txids: new TxidSequence(deps.core) }, ['POST'], NICEPAY_NOOP_PATH, 'cancel', async (d, r) => {
     const f = r.fields;
     const rawAmt = req(f, 'amt');
     const amt = canonicalAmount(rawAmt);

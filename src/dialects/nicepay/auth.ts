@@ -10,12 +10,15 @@ import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { CredentialRecord } from '../../core/merchants/merchants.ts';
 import type { RateLimiter } from '../../http/rate-limit.ts';
 import { tokenMatches } from './token.ts';
+import type { TxidSequence } from './txid-sequence.ts';
 
 export interface NicepayDeps {
   core: CoreDeps;
   credentials: CredentialCache;
   /** The contract's rateLimitPerSecond per merchant (RATE_LIMITED, resultCd 9002). */
   limiter?: RateLimiter;
+  /** The sequence part of new tXids and canceltXids (one per app: it caches numbers per second). */
+  txids: TxidSequence;
 }
 
 export interface Authenticated {

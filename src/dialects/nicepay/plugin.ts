@@ -16,9 +16,10 @@ import { inquiryHandler } from './routes/inquiry.ts';
 import { paymentHandler } from './routes/payment.ts';
 import { registrationHandler } from './routes/registration.ts';
 import { sandboxPayHandler } from './routes/sandbox.ts';
+import { TxidSequence } from './txid-sequence.ts';
 
-export async function nicepayDialect(app: FastifyInstance, opts: NicepayDeps): Promise<void> {
-  const deps: NicepayDeps = { core: opts.core, credentials: opts.credentials, limiter: opts.limiter };
+export async function nicepayDialect(app: FastifyInstance, opts: Omit<NicepayDeps, 'txids'>): Promise<void> {
+  const deps: NicepayDeps = { core: opts.core, credentials: opts.credentials, limiter: opts.limiter, txids: new TxidSequence(opts.core) };
   // A Content-Type that is not a media type at all ("", "json") would make Fastify refuse the body
   // before any route runs; NICEPAY clients get the body sniffed instead (transport.ts).
   app.addHook('onRequest', async (req) => {

@@ -2,7 +2,6 @@
 // partial `amt`. Which payment may be canceled when, and for how much, is the core's decision
 // (cancel-decision.ts with the 'nicepay' profile contract); this file translates the request and
 // renders the seed's response, or the code table's resultCd for the refusal.
-import type { Db } from '../../../db/db.ts';
 import { KasirError } from '../../../core/errors.ts';
 import { cancelPayment } from '../../../core/payments/cancel.ts';
 import { authenticate, type NicepayDeps } from '../auth.ts';
@@ -60,12 +59,7 @@ async function cancel(deps: NicepayDeps, r: NicepayRequest): Promise<Record<stri
     transTm: d.transTm,
     description: d.description,
     amt: minorToRupiah(amount),
-    canceltXid: await cancelTxid(deps.core.db, d.iMid, d.payMethod, deps.core.clock.now()),
+    // The cancel's own transaction id, shaped like a tXid (iMid + payMethod + WIB time + sequence).
+    canceltXid: formatTxid(d.iMid, d.payMethod, deps.core.clock.now(), await deps.txids.next()),
   };
-}
-
-/** The cancel's own transaction id, shaped like a tXid (iMid + payMethod + WIB time + sequence). */
-async function cancelTxid(db: Db, iMid: string, payMethod: string, at: Date): Promise<string> {
-  const { rows } = await db.query<{ n: string }>(`SELECT nextval('nicepay_txid_seq') AS n`);
-  return formatTxid(iMid, payMethod, at, Number(rows[0].n));
 }

@@ -2,7 +2,6 @@
 // QRIS are confirmed at once so the buyer gets a VA number, payment code or QR). referenceNo is the
 // idempotency key: an identical re-send (timeStamp and token aside) returns the same tXid, a
 // different request under the same referenceNo is 9009.
-import type { Db } from '../../../db/db.ts';
 import { KasirError } from '../../../core/errors.ts';
 import { requestHash } from '../../../core/idempotency.ts';
 import { keyedStage, type DialectAnswers } from '../../../http/pipeline.ts';
@@ -201,11 +200,6 @@ function methodData(f: Fields, pm: PayMethod, now: Date): { expiresAt: Date; fie
   }
 }
 
-async function nextSequence(db: Db): Promise<number> {
-  const { rows } = await db.query<{ n: string }>(`SELECT nextval('nicepay_txid_seq') AS n`);
-  return Number(rows[0].n);
-}
-
 async function register(deps: NicepayDeps, auth: Authenticated, order: Order): Promise<Record<string, unknown>> {
   const { core } = deps;
   // The referenceNo may outlive its idempotency record (kept 24 h): the payment itself decides then.
@@ -215,7 +209,7 @@ async function register(deps: NicepayDeps, auth: Authenticated, order: Order): P
     return registrationResponse(await issue(deps, auth, existing));
   }
   const now = core.clock.now();
-  const tXid = formatTxid(auth.iMid, order.payMethod, now, await nextSequence(core.db));
+  const tXid = formatTxid(auth.iMid, order.payMethod, now, await deps.txids.next());
   const { transDt, transTm } = wibParts(now);
   const d = order.data;
   const data: NicepayData & { notifyUrl: string; notifyEvents: string[] } & Record<string, unknown> = {
