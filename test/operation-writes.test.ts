@@ -9,7 +9,7 @@ import { getOperation, finishOperationWith, insertOperationWith, newOperation } 
 import { getPaymentById, updatePayment } from '../src/core/payments/repo.ts';
 import type { Payment } from '../src/core/payments/model.ts';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
-import { cancel, CARDS, cardPayment, expectStatus, stored } from './helpers/native.ts';
+import { cancel, CARDS, cardPayment, expectStatus, reach, stored } from './helpers/native.ts';
 
 const h = await startKasir();
 const m = await nativeMerchant(h);
@@ -67,4 +67,20 @@ test('an authorized card\'s cancel over HTTP leaves one completed void record an
   const after = await stored(h, p.id);
   assert.equal(after.pendingOperation, null);
   assert.equal(after.pendingData, null);
+});
+
+test('cancelling a charge whose outcome is unknown completes both records in the cancel\'s one statement', async () => {
+  // A card whose issuer never answered: the authorize record stays open ('processing'), and the
+  // cancel's void covers it. Both records must be completed with the payment's change.
+  const p = await reach(h, m, 'processing');
+  const open = await db.query<{ status: string }>(`SELECT status FROM processor_operations WHERE payment_id = $1 AND kind = 'authorize'`, [p.id]);
+  assert.deepEqual(open.rows.map((r) => r.status), ['unknown']);
+  assert.equal(expectStatus(await cancel(m, p.id), 200).data.status, 'canceled');
+  const { rows } = await db.query<{ id: string; kind: string; status: string; result: Record<string, unknown> }>(
+    'SELECT id, kind, status, result FROM processor_operations WHERE payment_id = $1 ORDER BY created_at, id', [p.id]);
+  const [authorize, voided] = rows;
+  assert.deepEqual(rows.map((r) => [r.kind, r.status]), [['authorize', 'completed'], ['void', 'completed']]);
+  assert.equal(authorize!.result.outcome, 'canceled');
+  assert.equal(authorize!.result.coveredBy, voided!.id);
+  assert.equal((await stored(h, p.id)).pendingOperation, null);
 });

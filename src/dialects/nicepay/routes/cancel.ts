@@ -50,6 +50,7 @@ async function cancel(deps: NicepayDeps, r: NicepayRequest): Promise<Record<stri
     ...(full ? { full: true } : { amount: BigInt(amt) * 100n, partial: true }),
   });
   const d = nicepayData(payment);
+  const cancelNumber = await deps.txids.next();
   return {
     resultCd: '0000',
     resultMsg: 'SUCCESS',
@@ -60,6 +61,6 @@ async function cancel(deps: NicepayDeps, r: NicepayRequest): Promise<Record<stri
     description: d.description,
     amt: minorToRupiah(amount),
     // The cancel's own transaction id, shaped like a tXid (iMid + payMethod + WIB time + sequence).
-    canceltXid: formatTxid(d.iMid, d.payMethod, deps.core.clock.now(), await deps.txids.next()),
+    canceltXid: formatTxid(d.iMid, d.payMethod, cancelNumber.at, cancelNumber.n),
   };
 }

@@ -208,8 +208,9 @@ async function register(deps: NicepayDeps, auth: Authenticated, order: Order): P
     if (nicepayData(existing).requestHash !== order.hash) throw mismatch();
     return registrationResponse(await issue(deps, auth, existing));
   }
-  const now = core.clock.now();
-  const tXid = formatTxid(auth.iMid, order.payMethod, now, await deps.txids.next());
+  // The transaction's time is the one its tXid's sequence number was handed out at (txid-sequence.ts).
+  const { n, at: now } = await deps.txids.next();
+  const tXid = formatTxid(auth.iMid, order.payMethod, now, n);
   const { transDt, transTm } = wibParts(now);
   const d = order.data;
   const data: NicepayData & { notifyUrl: string; notifyEvents: string[] } & Record<string, unknown> = {
