@@ -15,6 +15,7 @@
 // therefore draws exactly one number, as before; a busy second draws in blocks.
 import type { Clock } from '../../core/clock.ts';
 import type { Queryable } from '../../db/db.ts';
+import { formatTxid } from './txid.ts';
 
 const MAX_BLOCK = 64;
 
@@ -38,6 +39,16 @@ export class TxidSequence {
   constructor(deps: { db: Queryable; clock: Clock }) {
     this.db = deps.db;
     this.clock = deps.clock;
+  }
+
+  /**
+   * A new tXid (iMid + payMethod + WIB time + sequence) and the time it shows, which is the
+   * transaction's time. The only way callers make one, so the time printed is always the moment
+   * the number was handed out.
+   */
+  async nextTxid(iMid: string, payMethod: string): Promise<{ tXid: string; at: Date }> {
+    const { n, at } = await this.next();
+    return { tXid: formatTxid(iMid, payMethod, at, n), at };
   }
 
   /** The next sequence number and the time its tXid shows; rejects when the draw fails. */

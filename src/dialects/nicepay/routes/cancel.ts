@@ -11,7 +11,7 @@ import { nicepayData, nicepayError } from '../render.ts';
 import type { NicepayReply, NicepayRequest } from '../route.ts';
 import { cancelToken } from '../token.ts';
 import { canonicalAmount } from '../transport.ts';
-import { formatTxid, parseTxid } from '../txid.ts';
+import { parseTxid } from '../txid.ts';
 
 const REQUIRED = ['timeStamp', 'tXid', 'iMid', 'payMethod', 'cancelType', 'merchantToken'] as const;
 
@@ -50,7 +50,8 @@ async function cancel(deps: NicepayDeps, r: NicepayRequest): Promise<Record<stri
     ...(full ? { full: true } : { amount: BigInt(amt) * 100n, partial: true }),
   });
   const d = nicepayData(payment);
-  const cancelNumber = await deps.txids.next();
+  // The cancel's own transaction id, shaped like a tXid.
+  const { tXid: canceltXid } = await deps.txids.nextTxid(d.iMid, d.payMethod);
   return {
     resultCd: '0000',
     resultMsg: 'SUCCESS',
@@ -60,7 +61,6 @@ async function cancel(deps: NicepayDeps, r: NicepayRequest): Promise<Record<stri
     transTm: d.transTm,
     description: d.description,
     amt: minorToRupiah(amount),
-    // The cancel's own transaction id, shaped like a tXid (iMid + payMethod + WIB time + sequence).
-    canceltXid: formatTxid(d.iMid, d.payMethod, cancelNumber.at, cancelNumber.n),
+    canceltXid,
   };
 }

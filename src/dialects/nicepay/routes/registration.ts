@@ -22,7 +22,7 @@ import { SUCCESS } from '../result-codes.ts';
 import type { NicepayReply, NicepayRequest } from '../route.ts';
 import { registrationToken } from '../token.ts';
 import { canonicalAmount } from '../transport.ts';
-import { formatTxid, sandboxVacctNo, wibParts } from '../txid.ts';
+import { sandboxVacctNo, wibParts } from '../txid.ts';
 
 const REQUIRED = [
   'timeStamp', 'iMid', 'payMethod', 'currency', 'amt', 'referenceNo', 'goodsNm', 'billingNm', 'billingPhone', 'billingEmail',
@@ -208,9 +208,8 @@ async function register(deps: NicepayDeps, auth: Authenticated, order: Order): P
     if (nicepayData(existing).requestHash !== order.hash) throw mismatch();
     return registrationResponse(await issue(deps, auth, existing));
   }
-  // The transaction's time is the one its tXid's sequence number was handed out at (txid-sequence.ts).
-  const { n, at: now } = await deps.txids.next();
-  const tXid = formatTxid(auth.iMid, order.payMethod, now, n);
+  // The transaction's time is the one its tXid shows (txid-sequence.ts).
+  const { tXid, at: now } = await deps.txids.nextTxid(auth.iMid, order.payMethod);
   const { transDt, transTm } = wibParts(now);
   const d = order.data;
   const data: NicepayData & { notifyUrl: string; notifyEvents: string[] } & Record<string, unknown> = {
