@@ -1,8 +1,8 @@
 // PGlite in its worker thread (src/db/pglite.ts, pglite-worker.ts, pglite-statements.ts): the event
 // loop keeps serving while a statement runs, transactions keep the one connection to themselves,
 // errors keep their SQLSTATE, prepared statements survive failures and eviction, parameters arrive
-// as the types the SQL gives them, answers leave nothing behind on the worker's heap, and an idle
-// database never holds the process open.
+// as the types the SQL gives them, answers leave nothing behind on the worker's heap, a database whose
+// worker is gone fails its statements at once, and an idle database never holds the process open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -133,6 +133,27 @@ test('statements leave nothing behind on the heap of the thread that runs them',
   assert.ok(grown < 1_500_000, `heap grew by ${(grown / 1e6).toFixed(1)} MB over 5000 statements`);
   const raw = await run('SELECT $1::int + 1 AS v', [41]);
   assert.ok(raw.byteLength > 0 && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength, 'the answer owns its whole buffer (it is moved to the caller)');
+});
+
+test('a database whose worker is gone fails every statement at once instead of leaving it waiting', { skip }, async () => {
+  const db = await scratch();
+  assert.equal((await db.query<{ v: number }>('SELECT 1 AS v')).rows[0].v, 1);
+  await db.close();
+  const outcome = await Promise.race([
+    db.query('SELECT 1').then(() => 'answered', (e: Error) => e.message),
+    new Promise((r) => setTimeout(() => r('still waiting after 2 s'), 2000).unref()),
+  ]);
+  assert.match(String(outcome), /PGlite database is closed/);
+  await assert.rejects(db.tx(async (q) => q.query('SELECT 1')), /PGlite database is closed/);
+});
+
+test('health says unavailable, promptly, when the PGlite worker is gone', { skip }, async () => {
+  const h = await startKasir();
+  assert.equal((await fetch(`${h.baseUrl}/health`)).status, 200);
+  await h.deps.core.db.close();
+  const res = await fetch(`${h.baseUrl}/health`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(res.status, 503);
+  assert.deepEqual(await res.json(), { status: 'unavailable' });
 });
 
 test('an idle database does not keep the process alive, an awaited statement does', { skip }, (t) => {

@@ -46,7 +46,11 @@ function connect(start: WorkerStart) {
     if (waiting.size === 0) worker.unref();
     return entry;
   };
+  // Once the worker is gone (closed, or died: out of memory, a crash in the wasm), its port drops
+  // every message: a statement sent then would wait forever, and with it the request that sent it.
+  let gone: Error | undefined;
   const failAll = (err: Error) => {
+    gone ??= err;
     for (const id of [...waiting.keys()]) settle(id)?.reject(err);
   };
   worker.on('message', (reply: WorkerReply) => {
@@ -56,15 +60,16 @@ function connect(start: WorkerStart) {
     else entry.resolve(reply);
   });
   worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`the PGlite worker exited (code ${code})`)));
+  worker.on('exit', (code) => failAll(new Error(`the PGlite database is closed (its worker exited with code ${code})`)));
   const opened = new Promise<WorkerReply>((resolve, reject) => track(0, { resolve, reject }));
   const send = (req: Request): Promise<WorkerReply> =>
     new Promise((resolve, reject) => {
+      if (gone) return reject(gone);
       const id = nextId++;
       track(id, { resolve, reject });
       worker.postMessage({ ...req, id });
     });
-  return { opened, send, terminate: () => worker.terminate() };
+  return { opened, send, terminate: () => worker.terminate(), isGone: () => gone !== undefined };
 }
 
 export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb> {
@@ -119,6 +124,7 @@ export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb
       }
     }),
     async close() {
+      if (conn.isGone()) return; // closed already, or died: nothing left to close
       try {
         await conn.send({ kind: 'close' });
       } finally {
