@@ -1,8 +1,8 @@
-// The probe behind the database ceilings: one real native cancel over HTTP with Kasir's `Db`
-// wrapped, recording every statement it issued, in which transaction, and what it returned. The
-// ceilings replay the cancel's own statements (pgbench.ts, ceilings.ts) with `bindings` saying
-// where each parameter must come from so that every replay acts on its own payment and mints its
-// own ids, as the cancel did.
+// The probe behind the database ceilings: one real cancel over HTTP (native, or a dialect's signed
+// request) with Kasir's `Db` wrapped, recording every statement it issued, in which transaction,
+// and what it returned. The ceilings replay the cancel's own statements (pgbench.ts, ceilings.ts)
+// with `bindings` saying where each parameter must come from so that every replay acts on its own
+// payment and mints its own ids, as the cancel did.
 import { createHmac } from 'node:crypto';
 import type { Db, Queryable } from '../src/db/db.ts';
 import { isUuid } from '../src/core/ids.ts';
@@ -25,6 +25,8 @@ export interface Capture {
   /** Every statement the request issued. */
   total: number;
   paymentId: string;
+  /** What the request named the payment by: a replay names its own payment by the same column. */
+  ref: PaymentRef;
   /** The payment's column values before the cancel: what every clone holds too (merchant id, …). */
   held: Set<string>;
 }
@@ -36,11 +38,23 @@ export interface Capture {
 export const LEFT_OUT_WHY = {
   processor: "the sandbox processor's own books: it stands for the remote processor, whose work is no part of Kasir's SQL",
   request: "the request's guards (replay guard, rate limit, credential cache): the no-op ceiling measures them",
+  numbering:
+    "NICEPAY's draw of tXid numbers: one statement hands out a block to every cancel of the same second (src/dialects/nicepay/txid-sequence.ts), so whether the probe's cancel drew is chance",
 };
 const LEFT_OUT: { table: RegExp; who: keyof typeof LEFT_OUT_WHY }[] = [
   { table: /^sandbox_/, who: 'processor' },
   { table: /^(native_replay_guard|rate_windows|credentials|merchants)$/, who: 'request' },
 ];
+/** Statements left out by what they do rather than the table they act on. */
+const LEFT_OUT_SQL: { sql: RegExp; table: string; who: keyof typeof LEFT_OUT_WHY }[] = [
+  { sql: /\bnextval\('nicepay_txid_seq'\)/, table: 'nicepay_txid_seq', who: 'numbering' },
+];
+
+/** The column a request finds its payment by, and the probe's value of it. */
+export interface PaymentRef {
+  column: 'id' | 'antom_payment_id' | 'nicepay_txid';
+  value: string;
+}
 
 export interface LeftOut {
   /** The statement's table. */
@@ -49,13 +63,36 @@ export interface LeftOut {
 }
 
 function leftOut(sql: string): LeftOut | null {
+  const bySql = LEFT_OUT_SQL.find((r) => r.sql.test(sql));
+  if (bySql) return { table: bySql.table, who: bySql.who };
   const table = /\b(?:FROM|INTO|UPDATE)\s+(\w+)/i.exec(sql)?.[1] ?? '';
   const rule = LEFT_OUT.find((r) => r.table.test(table));
   return rule ? { table, who: rule.who } : null;
 }
 
-/** Sends one signed cancel over HTTP and returns what it issued, `db.query` and `db.tx` both recorded. */
-export async function captureCancelSql(k: Kasir, paymentId: string): Promise<Capture> {
+/** Sends one signed native cancel over HTTP and returns what it issued. */
+export function captureCancelSql(k: Kasir, paymentId: string): Promise<Capture> {
+  return captureSql(k, paymentId, { column: 'id', value: paymentId }, async () => {
+    const ts = String(k.stamps(1));
+    const res = await fetch(`${k.origin}/api/v1/payments/${paymentId}/cancel`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': k.apiKey,
+        'x-timestamp': ts,
+        'x-signature': 'sha256=' + createHmac('sha256', k.apiSecret).update(`${ts}.${CANCEL_BODY}`).digest('hex'),
+      },
+      body: CANCEL_BODY,
+    });
+    if (res.status !== 200) throw new Error(`probe cancel answered ${res.status}: ${await res.text()}`);
+  });
+}
+
+/**
+ * Runs `send` (one cancel of payment `paymentId`, named in its request by `ref`) with `db.query` and
+ * `db.tx` both recorded, and returns what it issued. `send` throws when the cancel did not succeed.
+ */
+export async function captureSql(k: Kasir, paymentId: string, ref: PaymentRef, send: () => Promise<void>): Promise<Capture> {
   const before = await k.db.query('SELECT * FROM payments WHERE id = $1', [paymentId]);
   const held = new Set(Object.values(before.rows[0] ?? {}).filter((v) => v !== null).map(String));
   const seen: Statement[] = [];
@@ -72,18 +109,7 @@ export async function captureCancelSql(k: Kasir, paymentId: string): Promise<Cap
   k.db.query = record({ query: query.bind(k.db) }, null);
   k.db.tx = ((fn: (q: Queryable) => Promise<unknown>) => tx.call(k.db, (q) => fn({ query: record(q, txs++) }))) as Db['tx'];
   try {
-    const ts = String(k.stamps(1));
-    const res = await fetch(`${k.origin}/api/v1/payments/${paymentId}/cancel`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-api-key': k.apiKey,
-        'x-timestamp': ts,
-        'x-signature': 'sha256=' + createHmac('sha256', k.apiSecret).update(`${ts}.${CANCEL_BODY}`).digest('hex'),
-      },
-      body: CANCEL_BODY,
-    });
-    if (res.status !== 200) throw new Error(`probe cancel answered ${res.status}: ${await res.text()}`);
+    await send();
   } finally {
     k.db.query = query;
     k.db.tx = tx;
@@ -94,8 +120,21 @@ export async function captureCancelSql(k: Kasir, paymentId: string): Promise<Cap
     leftOut: out.filter((o) => o !== null),
     total: seen.length,
     paymentId,
+    ref,
     held,
   };
+}
+
+/** The captured statements, one line each, `[tx n]` before those that ran in a transaction. */
+export function sqlLines(c: Capture): string[] {
+  return transactions(c.statements).flatMap((t) =>
+    t.statements.map((s) => (t.tx === null ? '' : `[tx ${t.tx}] `) + s.sql.replace(/--[^\n]*\n/g, ' ').replace(/\s+/g, ' ')),
+  );
+}
+
+/** The statements a capture leaves out, one `table (who)` each. */
+export function leftOutLines(c: Capture): string[] {
+  return c.leftOut.map((o) => `${o.table} (${o.who})`);
 }
 
 /** Consecutive statements of one transaction together; an autocommit statement alone. */
@@ -111,8 +150,8 @@ export function transactions(statements: Statement[]): { tx: number | null; from
 
 /** Where a replayed parameter comes from. */
 export type Source =
-  /** The payment this replay cancels (for pgbench: the next one of its chain). */
-  | { kind: 'payment' }
+  /** The payment this replay cancels, by its id or by the column the request named it by (for pgbench: the next one of its chain). */
+  | { kind: 'payment'; column: PaymentRef['column'] }
   /** A value an earlier statement returned (a row id made by the database), taken from its replay. */
   | { kind: 'row'; statement: number; column: string }
   /** A uuid the cancel minted (an operation id): a new one per replay, or two replays would collide. */
@@ -122,15 +161,17 @@ export type Source =
 
 /**
  * Decides, for every parameter of `statements`, where a replay takes it from. In this order: the
- * payment id; a value an earlier statement returned; a uuid the payment did not hold before the
- * cancel, so the cancel made it; anything else as captured. Values inside JSON parameters stay as
- * captured (an operation id in pending_data, say): same bytes, and no constraint reads them.
+ * payment id, or the value the request named it by; a value an earlier statement returned; a uuid
+ * the payment did not hold before the cancel, so the cancel made it; anything else as captured.
+ * Values inside JSON parameters stay as captured (an operation id in pending_data, say): same
+ * bytes, and no constraint reads them.
  */
-export function bindings(c: Pick<Capture, 'paymentId' | 'held'>, statements: Statement[]): { sources: Source[][]; fresh: number } {
+export function bindings(c: Pick<Capture, 'paymentId' | 'ref' | 'held'>, statements: Statement[]): { sources: Source[][]; fresh: number } {
   const minted = new Map<string, number>();
   const sources = statements.map((s, k) =>
     s.params.map((v): Source => {
-      if (v === c.paymentId) return { kind: 'payment' };
+      if (v === c.paymentId) return { kind: 'payment', column: 'id' };
+      if (v === c.ref.value) return { kind: 'payment', column: c.ref.column };
       if (typeof v !== 'string' || !isUuid(v) || c.held.has(v)) return { kind: 'same', value: v };
       for (let j = k - 1; j >= 0; j--) {
         const column = Object.entries(statements[j].row ?? {}).find(([, r]) => r === v)?.[0];

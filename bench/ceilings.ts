@@ -5,27 +5,36 @@ import { COLUMNS } from '../src/core/payments/model.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { uuidv7 } from '../src/core/ids.ts';
 import type { Db, Queryable } from '../src/db/db.ts';
-import { bindings, transactions, type Capture, type Source, type Statement } from './capture.ts';
+import { bindings, transactions, type Capture, type PaymentRef, type Source, type Statement } from './capture.ts';
 import { inProcessLoad, type Measurement } from './load.ts';
 
 /**
  * Copies `template` (a payment in the scenario's state, never canceled) `count` times in one
- * statement. Every column is the template's except the unique ones and `reference_id`, which names
- * the payment `stride` rows later: pgbench client c walks c, c+stride, c+2·stride… (pgbench.ts).
- * Returns the new ids in order when asked (the in-process loop needs them; pgbench does not).
+ * statement. Every column is the template's except the unique ones (a dialect's ids become
+ * `<tag>_<n>` where the template has one) and `reference_id`, which names the payment `stride` rows
+ * later by `chainBy`, the column its cancel request finds it by: pgbench client c walks c,
+ * c+stride, c+2·stride… (pgbench.ts). Returns the new ids in order when asked (the in-process loop
+ * needs them; pgbench does not).
  */
-export async function clonePayments(db: Db, template: string, count: number, stride: number, tag: string, returning: boolean): Promise<string[]> {
+export async function clonePayments(db: Db, template: string, count: number, stride: number, tag: string, returning: boolean, chainBy: PaymentRef['column'] = 'id'): Promise<string[]> {
+  const numbered = `'${tag}_' || c.g`;
+  const ifHeld = (col: string) => `CASE WHEN t.${col} IS NULL THEN NULL ELSE ${numbered} END`;
   const special: Record<string, string> = {
     id: 'c.id',
     reference_id: 'c.next',
-    antom_payment_id: `'${tag}_' || c.g`,
+    antom_payment_id: numbered,
+    antom_payment_request_id: ifHeld('antom_payment_request_id'),
+    nicepay_txid: ifHeld('nicepay_txid'),
+    nicepay_reference_no: ifHeld('nicepay_reference_no'),
     client_secret: `c.id::text || '_secret'`,
   };
+  // antom_payment_id is always numbered; nicepay_txid is numbered the same way when the template has one.
+  const chain = chainBy === 'id' ? 'id::text' : `'${tag}_' || g`;
   const columns = Object.values(COLUMNS);
   const select = columns.map((col) => special[col] ?? `t.${col}`).join(', ');
   const { rows } = await db.query<{ id: string }>(
     `WITH s AS (SELECT g, gen_random_uuid() AS id FROM generate_series(1, $1::int) g),
-          c AS (SELECT g, id, lead(id::text, $2::int) OVER (ORDER BY g) AS next FROM s)
+          c AS (SELECT g, id, lead(${chain}, $2::int) OVER (ORDER BY g) AS next FROM s)
      INSERT INTO payments (${columns.join(', ')})
      SELECT ${select} FROM c CROSS JOIN payments t WHERE t.id = $3
      ${returning ? 'RETURNING id, antom_payment_id' : ''}`,
@@ -55,6 +64,8 @@ export function replayer(db: Db, c: Capture): (id: string) => Promise<boolean> {
     const value = (src: Source): unknown => {
       switch (src.kind) {
         case 'payment':
+          // In-process replays walk a list of ids (native cancels); a dialect's column has no list.
+          if (src.column !== 'id') throw new Error(`in-process replays name payments by id, not ${src.column}`);
           return id;
         case 'row':
           return rows[src.statement][src.column];

@@ -3,6 +3,9 @@
 // way each dialect makes it, canceled over HTTP by a real signed request of that dialect, and
 // measured against a no-op route behind the same authentication and signing (dialect-noops.ts).
 // Every answer must be a success in the dialect's terms (wire.ts) and every payment `canceled`.
+// On PostgreSQL each row also gets its own SQL ceiling: one cancel of the dialect captured
+// (capture.ts) and replayed by pgbench (bench/<dialect>_cancel.pgbench), its payment found by the
+// column the dialect's request names it by.
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_EXPIRY_MS, NOTIFY_EVENTS as ANTOM_NOTIFY_EVENTS } from '../src/dialects/antom/routes/pay.ts';
 import { NOTIFY_EVENTS as NICEPAY_NOTIFY_EVENTS } from '../src/dialects/nicepay/routes/registration.ts';
@@ -14,6 +17,8 @@ import { createMany, type Kasir } from './kasir.ts';
 import { httpLoad, type Measurement } from './load.ts';
 import { profiled } from './profile.ts';
 import type { Wire } from './wire.ts';
+import { captureSql, leftOutLines, sqlLines, type Capture, type PaymentRef } from './capture.ts';
+import type { PgbenchCeiling } from './report.ts';
 
 /** One row: a dialect's cancel and its own no-op ceiling (latest.json, like a native scenario). */
 export interface DialectResult {
@@ -24,7 +29,15 @@ export interface DialectResult {
   ceiling: string;
   cancel: Measurement;
   noop: Measurement;
+  /** pgbench replaying this dialect's own cancel SQL (PostgreSQL), and that SQL, one line a statement. */
+  pgbench?: PgbenchCeiling | null;
+  sql?: string[];
+  /** The request's statements that SQL leaves out: table (who), as for the native rows. */
+  leftOut?: string[];
 }
+
+/** Runs pgbench on a capture's statements against clones of `template` (run.ts pgbenchCeiling). */
+export type SqlCeiling = (name: string, title: string, capture: Capture, template: string, rate: number) => Promise<PgbenchCeiling>;
 
 export interface DialectOptions {
   concurrency: number;
@@ -32,6 +45,8 @@ export interface DialectOptions {
   maxSeconds: number;
   /** BENCH_PROFILE: the profile file's prefix (database), or null. */
   profile: string | null;
+  /** Where there is pgbench (PostgreSQL): each row's own SQL ceiling. */
+  sqlCeiling: SqlCeiling | null;
 }
 
 interface Made {
@@ -46,6 +61,8 @@ interface Row {
   cancelPath: string;
   noopPath: string;
   ceiling: string;
+  /** The column the cancel request finds the payment by (`Made.ref` is its value). */
+  refColumn: PaymentRef['column'];
   make(k: Kasir): Promise<Made>;
   wire(k: Kasir, path: string, refs: string[]): Wire;
 }
@@ -58,6 +75,7 @@ const ROWS: Row[] = [
     cancelPath: '/ams/api/v1/payments/cancel',
     noopPath: ANTOM_NOOP_PATH,
     ceiling: 'no-op route + Antom RSA verify and signed answer',
+    refColumn: 'antom_payment_id',
     // What pay makes of a CASHIER_PAYMENT by card without card data: it waits for the buyer.
     async make(k) {
       const requestId = `pay_${randomBytes(9).toString('hex')}`;
@@ -90,6 +108,7 @@ const ROWS: Row[] = [
     cancelPath: '/nicepay/direct/v2/cancel',
     noopPath: NICEPAY_NOOP_PATH,
     ceiling: 'no-op route + NICEPAY merchantToken check',
+    refColumn: 'nicepay_txid',
     // What registration makes of a card (payMethod 01): it waits for the buyer's browser payment.
     // Its dbProcessUrl hears about the cancel (an outbox row); loopback, and nothing delivers here.
     async make(k) {
@@ -123,22 +142,34 @@ const create = (k: Kasir, dialect: Dialect, input: CreateInput) => createPayment
 export async function benchDialects(k: Kasir, n: number, o: DialectOptions): Promise<DialectResult[]> {
   const results: DialectResult[] = [];
   for (const row of ROWS) {
-    const made = await createMany(o.warmup + n, () => row.make(k));
+    // Two more than the load needs: the probe whose SQL is captured, and the template it is cloned from.
+    const made = await createMany(o.warmup + n + 2, () => row.make(k));
+    const [probe, template] = made.slice(o.warmup + n);
     await k.db.query('ANALYZE payments');
     const refs = made.map((m) => m.ref);
-    const run = (path: string, part: string[]) =>
-      httpLoad({ ...row.wire(k, path, part), origin: k.origin, concurrency: o.concurrency, deadline: Date.now() + o.maxSeconds * 1000 });
+    const run = (path: string, part: string[], concurrency = o.concurrency) =>
+      httpLoad({ ...row.wire(k, path, part), origin: k.origin, concurrency, deadline: Date.now() + o.maxSeconds * 1000 });
     const warm = refs.slice(0, o.warmup);
-    const measured = refs.slice(o.warmup);
+    const measured = refs.slice(o.warmup, o.warmup + n);
     // The no-op gets the very requests the cancel gets (same bodies, signed the same way); it
     // changes nothing, so the same payments are then canceled.
     await run(row.noopPath, warm);
     const noop = await run(row.noopPath, measured);
     await run(row.cancelPath, warm); // warm-up: JIT, credential cache, prepared statements
     const cancel = await profiled(o.profile && `${o.profile}-${row.dialect}-cancel`, () => run(row.cancelPath, measured));
-    const canceled = await countCanceled(k, made.slice(o.warmup).map((m) => m.id));
+    const canceled = await countCanceled(k, made.slice(o.warmup, o.warmup + n).map((m) => m.id));
     if (canceled !== cancel.ok) cancel.failures = [...(cancel.failures ?? []), `${cancel.ok} answered success but ${canceled} are canceled`];
-    results.push({ scenario: `${row.dialect} cancel requires_confirmation`, dialect: row.dialect, request: `POST ${row.cancelPath}`, ceiling: row.ceiling, cancel, noop });
+    const result: DialectResult = { scenario: `${row.dialect} cancel requires_confirmation`, dialect: row.dialect, request: `POST ${row.cancelPath}`, ceiling: row.ceiling, cancel, noop };
+    if (o.sqlCeiling) {
+      const capture = await captureSql(k, probe.id, { column: row.refColumn, value: probe.ref }, async () => {
+        const sent = await run(row.cancelPath, [probe.ref], 1);
+        if (sent.ok !== 1) throw new Error(`the ${row.dialect} probe cancel failed: ${JSON.stringify(sent.statuses)} ${sent.failures?.join('; ') ?? ''}`);
+      });
+      result.sql = sqlLines(capture);
+      result.leftOut = leftOutLines(capture);
+      result.pgbench = await o.sqlCeiling(`${row.dialect}_cancel`, `the SQL one ${row.dialect} cancel (${row.cancelPath}) issued`, capture, template.id, cancel.reqPerSec);
+    }
+    results.push(result);
     console.log(`  ${row.dialect} cancel: done`);
   }
   return results;

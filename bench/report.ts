@@ -73,7 +73,9 @@ export function printTable(r: DatabaseResult): void {
     ceilings.push(['no-op route + native auth', r.noop]);
     addRows(`cancel ${s.scenario}`, c, ceilings);
   }
-  for (const d of r.dialects ?? []) addRows(d.scenario, d.cancel, [[d.ceiling, d.noop]]);
+  for (const d of r.dialects ?? []) {
+    addRows(d.scenario, d.cancel, [...(d.pgbench ? [[`pgbench, its own ${d.sql?.length} statements`, d.pgbench] as [string, Measurement]] : []), [d.ceiling, d.noop]]);
+  }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   console.log(`\n### ${r.database} — ${r.version}`);
@@ -102,17 +104,26 @@ export function printTable(r: DatabaseResult): void {
       `${s.scenario}: one cancel = ${s.queries} queries, ${s.statements} its own: ${s.sql.map((q) => q.slice(0, 60) + '…').join(' ‖ ')}; ` +
         `left out: ${s.leftOut.join(', ') || 'none'}`,
     );
-    for (const [name, p] of [['pgbench', s.pgbench], ['pgbench smallest', s.smallest]] as const) {
-      if (!p) continue;
-      if (p.aborted) notes.push(`${s.scenario} ${name} aborted: ${p.aborted}`);
-      if (p.failures) notes.push(`${s.scenario} ${name}: ${p.failures.join('; ')}`);
-      notes.push(`${s.scenario} ${name}: ${p.requests} transactions, ${p.canceled} of ${p.pool} pooled payments canceled; ${p.script}: ${p.command}`);
-    }
+    notes.push(...pgbenchNotes(`${s.scenario} pgbench`, s.pgbench), ...pgbenchNotes(`${s.scenario} pgbench smallest`, s.smallest));
   }
   notes.push(...dialectNotes(r.dialects));
+  for (const d of r.dialects ?? []) {
+    if (d.sql) notes.push(`${d.scenario}: its own SQL: ${d.sql.map((q) => q.slice(0, 60) + '…').join(' ‖ ')}; left out: ${d.leftOut?.join(', ') || 'none'}`);
+    notes.push(...pgbenchNotes(`${d.scenario} pgbench`, d.pgbench));
+  }
   if (r.memory) notes.push(memoryNote(r.memory, r.database));
   for (const n of notes) console.log(`- ${n}`);
   printTargets(r.targets ?? []);
+}
+
+/** What a pgbench ceiling ran and whether it failed. */
+function pgbenchNotes(name: string, p: PgbenchCeiling | null | undefined): string[] {
+  if (!p) return [];
+  return [
+    ...(p.aborted ? [`${name} aborted: ${p.aborted}`] : []),
+    ...(p.failures ? [`${name}: ${p.failures.join('; ')}`] : []),
+    `${name}: ${p.requests} transactions, ${p.canceled} of ${p.pool} pooled payments canceled; ${p.script}: ${p.command}`,
+  ];
 }
 
 /** The no-op runs: the shared replay guard (what the app does), the guard in memory, the shared limiter added. */
@@ -132,7 +143,10 @@ function printCpu(r: DatabaseResult): void {
     if (s.pgbench) runs.push([`  pgbench, same SQL`, s.pgbench]);
     if (s.smallest) runs.push([`  pgbench, smallest SQL`, s.smallest]);
   }
-  for (const d of r.dialects ?? []) runs.push([`${d.scenario} (HTTP)`, d.cancel], [`  ${d.ceiling}`, d.noop]);
+  for (const d of r.dialects ?? []) {
+    runs.push([`${d.scenario} (HTTP)`, d.cancel], [`  ${d.ceiling}`, d.noop]);
+    if (d.pgbench) runs.push([`  pgbench, its own SQL`, d.pgbench]);
+  }
   const head = ['CPU ms per request', 'Kasir thread', 'other threads (load gen., PGlite, V8)', 'of which load gen.', 'PostgreSQL', 'pgbench', 'whole machine', 'machine busy'];
   const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(3));
   const rows = runs.map(([name, m]) => [name, ms(m.cpuMs?.server), ms(m.cpuMs?.otherThreads), ms(m.cpuMs?.loadGenerator), ms(m.cpuMs?.postgres), ms(m.cpuMs?.children), ms(m.cpuMs?.machine), pct(m.machineCpu)]);

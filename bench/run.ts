@@ -12,12 +12,12 @@ import pg from 'pg';
 import type { Db } from '../src/db/db.ts';
 import { openDatabase } from '../src/runtime.ts';
 import { clonePayments, inProcessCeiling } from './ceilings.ts';
-import { captureCancelSql, transactions, type Capture, type Statement } from './capture.ts';
+import { captureCancelSql, leftOutLines, sqlLines, type Capture, type Statement } from './capture.ts';
 import { CANCEL_BODY, makePayments, NOOP_LIMITED_PATH, NOOP_PATH, startKasir, withMemoryReplayGuard, type Kasir, type Scenario } from './kasir.ts';
 import { httpLoad, type Measurement } from './load.ts';
 import { PGBENCH, pgbenchScript, prepareChainStarts, runPgbench, writeScript } from './pgbench.ts';
 import { profiled } from './profile.ts';
-import { benchDialects, dialectsFailed } from './dialects.ts';
+import { benchDialects, dialectsFailed, type SqlCeiling } from './dialects.ts';
 import { takePeak } from './memory.ts';
 import { printTable, type DatabaseResult, type PgbenchCeiling, type ScenarioResult } from './report.ts';
 import { benchScale, printScale, scaleFailed, SCALE_ROWS, SCALE_ROWS_PGLITE } from './scale.ts';
@@ -110,10 +110,8 @@ async function benchScenario(k: Kasir, scenario: Scenario, n: number, pgSchema: 
     statements: probe.statements.length,
     transactions: new Set(probe.statements.flatMap((s) => (s.tx === null ? [] : [s.tx]))).size,
     queries: probe.total,
-    sql: transactions(probe.statements).flatMap((t) =>
-      t.statements.map((s) => (t.tx === null ? '' : `[tx ${t.tx}] `) + s.sql.replace(/--[^\n]*\n/g, ' ').replace(/\s+/g, ' ')),
-    ),
-    leftOut: probe.leftOut.map((o) => `${o.table} (${o.who})`),
+    sql: sqlLines(probe),
+    leftOut: leftOutLines(probe),
     cancel,
     memoryGuard,
     inProcess,
@@ -152,8 +150,8 @@ async function pgbenchCeiling(k: Kasir, j: PgbenchJob): Promise<PgbenchCeiling> 
   // Each pgbench transaction needs a payment of its own: a chain that runs out makes the next
   // transaction read reference_id NULL (pgbench then aborts on uuid ""). Hence the headroom.
   const pool = CONCURRENCY * Math.ceil(int('BENCH_PGBENCH_POOL', Math.max(20_000, j.rate * 8 * PGBENCH_SECONDS)) / CONCURRENCY);
-  await clonePayments(k.db, j.template, pool, CONCURRENCY, tag, false);
-  await prepareChainStarts(k.db, k.merchantId, tag, CONCURRENCY);
+  await clonePayments(k.db, j.template, pool, CONCURRENCY, tag, false, j.capture.ref.column);
+  await prepareChainStarts(k.db, k.merchantId, tag, CONCURRENCY, j.capture.ref.column);
   await k.db.query('ANALYZE payments');
   const { script, defines } = pgbenchScript(j.capture, j.statements, j.title);
   const file = `${HERE}${j.name}.pgbench`;
@@ -183,7 +181,9 @@ async function benchDatabase(db: Db, label: string, version: string, n: number, 
     scenarios.push(await benchScenario(k, s, n, pgSchema));
     console.log(`  ${s}: done`);
   }
-  const dialects = await benchDialects(k, n, { concurrency: CONCURRENCY, warmup: WARMUP, maxSeconds: MAX_SECONDS, profile: PROFILE ? (pgSchema ? 'postgres' : 'pglite') : null });
+  const sqlCeiling: SqlCeiling | null =
+    pgSchema && existsSync(PGBENCH) ? (name, title, capture, template, rate) => pgbenchCeiling(k, { name, title, capture, statements: capture.statements, template, rate, schema: pgSchema }) : null;
+  const dialects = await benchDialects(k, n, { concurrency: CONCURRENCY, warmup: WARMUP, maxSeconds: MAX_SECONDS, profile: PROFILE ? (pgSchema ? 'postgres' : 'pglite') : null, sqlCeiling });
   cleanups.splice(cleanups.indexOf(close), 1);
   await close();
   const result: DatabaseResult = { database: label, version, concurrency: CONCURRENCY, noop, noopMemoryGuard, noopLimited, scenarios, dialects, memory: takePeak() };
