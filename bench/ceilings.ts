@@ -17,7 +17,9 @@ import { inProcessLoad, type Measurement } from './load.ts';
  * needs them; pgbench does not).
  */
 export async function clonePayments(db: Db, template: string, count: number, stride: number, tag: string, returning: boolean, chainBy: PaymentRef['column'] = 'id'): Promise<string[]> {
-  const numbered = `'${tag}_' || c.g`;
+  // The clone's number n as `<tag>_<n>`: its dialect ids, and what the chain names it by.
+  const numberedAs = (n: string) => `'${tag}_' || ${n}`;
+  const numbered = numberedAs('c.g');
   const ifHeld = (col: string) => `CASE WHEN t.${col} IS NULL THEN NULL ELSE ${numbered} END`;
   const special: Record<string, string> = {
     id: 'c.id',
@@ -29,7 +31,7 @@ export async function clonePayments(db: Db, template: string, count: number, str
     client_secret: `c.id::text || '_secret'`,
   };
   // antom_payment_id is always numbered; nicepay_txid is numbered the same way when the template has one.
-  const chain = chainBy === 'id' ? 'id::text' : `'${tag}_' || g`;
+  const chain = chainBy === 'id' ? 'id::text' : numberedAs('g');
   const columns = Object.values(COLUMNS);
   const select = columns.map((col) => special[col] ?? `t.${col}`).join(', ');
   const { rows } = await db.query<{ id: string }>(

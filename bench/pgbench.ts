@@ -36,7 +36,8 @@ const FRESH_UUID = `(lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000):
  *   Only each client's first transaction reads its start from bench_chain_start;
  * - statements that ran in one `db.tx` run between BEGIN and COMMIT, the others alone;
  * - parameters come from where `bindings` says: the payment (`:p_reference_id` in the first
- *   statement, by the column the request named it by; `:p_id` or that column after), an earlier statement's row (`\gset r<k>_`), a fresh uuid made by
+ *   statement, by the column the request named it by; `:p_id` or that column after), an earlier
+ *   statement's row (`\gset r<k>_`), a fresh uuid made by
  *   one SELECT before the first statement (the one statement Kasir does not send: it mints them in
  *   JS) and carried as `:f<n>`, or the probe's value in a `-D` variable; NULLs become NULL literals
  *   (pgbench cannot bind a NULL).
