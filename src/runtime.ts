@@ -19,8 +19,8 @@ export interface DbOptions {
   dataDir: string;
   /** PostgreSQL schema to work in; tests use one per file. */
   schema?: string;
-  /** PGlite only: a migrated data directory to start from (tests, see test/helpers/pglite-template.ts). */
-  pgliteTemplate?: Blob;
+  /** PGlite only: a file holding a migrated data directory to start from (tests, see test/helpers/pglite-template.ts). */
+  pgliteTemplate?: string;
 }
 
 export async function openDatabase(opts: DbOptions): Promise<Db> {

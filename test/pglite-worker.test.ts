@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { PGlite } from '@electric-sql/pglite';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,7 +116,7 @@ test('statements leave nothing behind on the heap of the thread that runs them',
   // The runner as the worker uses it, here on this thread so that its heap can be weighed. PGlite's
   // execProtocolRaw kept every answer's parsed messages for the process's life (the worker's heap
   // grew by about 10 MB a second under load until it ran out of memory).
-  const lite = await PGlite.create({ loadDataDir: await migratedTemplate() });
+  const lite = await PGlite.create({ loadDataDir: await openAsBlob(await migratedTemplate()) });
   t.after(() => lite.close());
   const run = createStatementRunner(lite);
   v8.setFlagsFromString('--expose-gc');

@@ -3,8 +3,8 @@
 export interface WorkerStart {
   /** A directory path, or `memory://`. */
   dir: string;
-  /** A dumped data directory (tarball) to start from instead of running initdb. */
-  template?: ArrayBuffer;
+  /** A file holding a dumped data directory (tarball) to start from instead of running initdb. */
+  templateFile?: string;
 }
 
 export type WorkerRequest =

@@ -4,15 +4,15 @@ import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.
 import { decodeResult, parsersFor, PgliteError } from './pglite-results.ts';
 
 /**
- * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `template` is a
- * data directory dumped by `dump()` to start from instead of running initdb (about 0.5 s instead
+ * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `templateFile` holds a
+ * data directory dumped by `dump()`, to start from instead of running initdb (about 0.5 s instead
  * of 4 s: the tests start one database per file).
  *
  * The database runs in a worker thread (pglite-worker.ts): its statements cost the event loop a
  * message each way instead of the statement's whole run.
  */
 export interface PgliteDb extends Db {
-  /** The whole data directory as a tarball, to start other databases from (see `template`). */
+  /** The whole data directory as a tarball, to start other databases from (see `templateFile`). */
   dump(): Promise<Blob>;
   pgliteStats(): PgliteStats;
 }
@@ -27,10 +27,7 @@ type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'
 
 /** The worker and its replies, matched to requests by id. */
 function connect(start: WorkerStart) {
-  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), {
-    workerData: start,
-    transferList: start.template ? [start.template] : [],
-  });
+  const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: start });
   const waiting = new Map<number, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
   let nextId = 1;
   // The worker keeps the process alive only while an answer is awaited: an idle database must not
@@ -72,8 +69,8 @@ function connect(start: WorkerStart) {
   return { opened, send, terminate: () => worker.terminate(), isGone: () => gone !== undefined };
 }
 
-export async function openPglite(dir: string, template?: Blob): Promise<PgliteDb> {
-  const conn = connect({ dir, template: template ? await template.arrayBuffer() : undefined });
+export async function openPglite(dir: string, templateFile?: string): Promise<PgliteDb> {
+  const conn = connect({ dir, templateFile });
   let started: WorkerReply;
   try {
     started = await conn.opened;

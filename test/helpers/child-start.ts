@@ -4,39 +4,28 @@
 //   checks each entry against the source's hash, so an edited file is compiled afresh.
 // - seededDataDir: the embedded database in an empty data directory runs initdb first (about 4 s
 //   of CPU). A test whose subject is not that first start gets a copy of an initialised, migrated
-//   data directory instead, made once and kept in the temp folder, keyed by the migrations' content
-//   and the PGlite version (as pglite-template.ts does for in-memory databases).
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+//   data directory instead, made once and kept in the temp folder, keyed like the in-memory template it
+//   is made from (pglite-template.ts).
+import { cpSync, existsSync, openAsBlob, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export const COMPILE_CACHE_ENV = { NODE_COMPILE_CACHE: join(tmpdir(), 'kasir-node-compile-cache') };
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-function seedKey(): string {
-  const h = createHash('sha256').update(readFileSync(join(ROOT, 'node_modules/@electric-sql/pglite/package.json')));
-  const migrations = join(ROOT, 'migrations');
-  for (const f of readdirSync(migrations).filter((f) => f.endsWith('.sql')).sort()) h.update(f).update(readFileSync(join(migrations, f)));
-  return h.digest('hex').slice(0, 16);
-}
 
 let seeding: Promise<string> | undefined;
 const seed = () => (seeding ??= buildSeed()); // once per file, however many tests ask at once
 
 /** The cached data directory: initdb'd, migrated, cleanly shut down, never started by a server. */
 async function buildSeed(): Promise<string> {
-  const dir = join(tmpdir(), `kasir-pglite-datadir-${seedKey()}`);
+  // Loaded here: a file that only wants COMPILE_CACHE_ENV (the chaos runner) does not load PGlite.
+  const { migratedTemplate, templateKey } = await import('./pglite-template.ts');
+  const dir = join(tmpdir(), `kasir-pglite-datadir-${templateKey()}`);
   if (existsSync(dir)) return dir;
   // Built aside and renamed into place: a file starting at the same time never copies half of it.
   const partial = `${dir}.${process.pid}.partial`;
   rmSync(partial, { recursive: true, force: true });
-  // Loaded here: a file that only wants COMPILE_CACHE_ENV (the chaos runner) does not load PGlite.
   const { PGlite } = await import('@electric-sql/pglite');
-  const { migratedTemplate } = await import('./pglite-template.ts');
-  const db = await PGlite.create(partial, { loadDataDir: await migratedTemplate() });
+  const db = await PGlite.create(partial, { loadDataDir: await openAsBlob(await migratedTemplate()) });
   await db.close();
   try {
     renameSync(partial, dir);
