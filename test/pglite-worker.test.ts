@@ -112,6 +112,42 @@ test('parameters arrive as the types the statement gives them', { skip }, async 
   assert.deepEqual(row.numbers, [3, null, -7], 'array columns parsed element by element');
 });
 
+test('answers decode as PGlite\'s own query() decodes them; row counts as node-pg gives them', { skip }, async (t) => {
+  // Kasir reads the backend messages itself (pglite-results.ts); PGlite's query() is the reference.
+  const [db, lite] = await Promise.all([scratch(), PGlite.create({ loadDataDir: await openAsBlob(await migratedTemplate()) })]);
+  t.after(async () => {
+    await db.close();
+    await lite.close();
+  });
+  const ddl = 'CREATE TABLE decoded (id int PRIMARY KEY, note text, at timestamptz, doc jsonb, tags text[], amount int8, price numeric, ok boolean, raw bytea, day date)';
+  await db.query(ddl);
+  await lite.query(ddl);
+  const fill = `INSERT INTO decoded VALUES
+    (1, 'plain', '2026-11-30T12:34:56.789Z', '{"a":[1,"x"],"b":null}', '{"a,b","{c}","d\\"e"}', 9007199254740993, 12.50, true, '\\x00ff', '2026-02-28'),
+    (2, 'Grüße, 你好 🎉', NULL, '"just a string"', '{}', -1, NULL, false, '\\x', NULL),
+    (3, '', '1970-01-01T00:00:00Z', '[]', NULL, 0, 0, NULL, NULL, '1999-12-31')`;
+  assert.equal((await db.query(fill)).rowCount, 3);
+  await lite.query(fill);
+  const statements: [string, unknown[]][] = [
+    ['SELECT * FROM decoded ORDER BY id', []],
+    ['SELECT id, note AS same, at AS same FROM decoded WHERE id = $1', [2]], // a repeated name: the last one wins
+    ['SELECT count(*) AS n, sum(amount) AS total, avg(id)::float8 AS mean, array_agg(id ORDER BY id) AS ids FROM decoded', []],
+    ['SELECT * FROM decoded WHERE id < 0', []],
+    ["SELECT NULL AS nothing, 1.5::float4 AS f, 'NaN'::float8 AS nan, '{1,NULL,3}'::int[] AS ints, '(1,2)'::point AS p", []],
+  ];
+  for (const [sql, params] of statements) {
+    const ours = await db.query(sql, params);
+    const theirs = await lite.query(sql, params);
+    assert.deepEqual(ours.rows, theirs.rows, sql);
+    assert.equal(ours.rowCount, theirs.rows.length, `${sql}: a SELECT counts its rows, as node-pg does`);
+  }
+  assert.equal((await db.query('UPDATE decoded SET ok = NOT ok WHERE id <= 2')).rowCount, 2);
+  assert.equal((await db.query('DELETE FROM decoded WHERE id = 99')).rowCount, 0);
+  assert.equal((await db.query('CREATE INDEX ON decoded (note)')).rowCount, 0, 'a tag without a count counts nothing');
+  await assert.rejects(db.query('INSERT INTO decoded (id) VALUES (1)'), (e: { code?: string; constraint?: string; message: string }) =>
+    e.code === '23505' && e.constraint === 'decoded_pkey' && /duplicate key/.test(e.message));
+});
+
 test('statements leave nothing behind on the heap of the thread that runs them', { skip }, async (t) => {
   // The runner as the worker uses it, here on this thread so that its heap can be weighed. PGlite's
   // execProtocolRaw kept every answer's parsed messages for the process's life (the worker's heap
