@@ -98,8 +98,11 @@ test('an idempotency key held by a running request answers in-flight with Retry-
   const keyDeps = h.deps.core;
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  const first = runWithKey(keyDeps, { ref, hash: 'h1', run: async () => (await held, 'first'), isFinal: () => true, store: (a) => ({ status: 200, body: a }) });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  let running!: () => void;
+  const holdsKey = new Promise<void>((resolve) => (running = resolve));
+  const first = runWithKey(keyDeps, { ref, hash: 'h1', run: async () => (running(), await held, 'first'), isFinal: () => true, store: (a) => ({ status: 200, body: a }) });
+  // Its work runs only once the key is claimed (a fixed sleep here was too short on a slow machine).
+  await holdsKey;
   await assert.rejects(
     runWithKey(keyDeps, { ref, hash: 'h1', run: async () => 'second', isFinal: () => true, store: (a) => ({ status: 200, body: a }) }),
     (e: KasirError) => e.code === 'REQUEST_IN_FLIGHT' && Number(e.details?.retryAfterSeconds) > 0,
