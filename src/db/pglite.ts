@@ -4,9 +4,9 @@ import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.
 import { decodeResult, parsersFor, PgliteError } from './pglite-results.ts';
 
 /**
- * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `templateFile` holds a
- * data directory dumped by `dump()`, to start from instead of running initdb (about 0.5 s instead
- * of 4 s: the tests start one database per file).
+ * `dir` is a directory path, or `memory://` for a throw-away in-memory database. `templateFile`
+ * holds a data directory dumped by `dump()`, to start from instead of running initdb (about 0.5 s
+ * instead of 4 s: the tests start one database per file).
  *
  * The database runs in a worker thread (pglite-worker.ts): its statements cost the event loop a
  * message each way instead of the statement's whole run.
