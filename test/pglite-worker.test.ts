@@ -98,8 +98,8 @@ test('parameters arrive as the types the statement gives them', { skip }, async 
   const bytes = Buffer.from([0, 1, 2, 250, 255]);
   const tricky = ['plain', 'with,comma', 'with "quotes"', 'back\\slash', '{braces}', null, ''];
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT $1::timestamptz AS at, $2::bytea AS bytes, $3::text[] AS list, $4::int8 AS big, $5::jsonb AS doc, $6::boolean AS flag, $7::text AS nothing, $8::int[] AS numbers`,
-    [at, bytes, tricky, 9007199254740993n, { nested: { a: [1, 'x'] } }, false, null, [3, null, -7]],
+    `SELECT $1::timestamptz AS at, $2::bytea AS bytes, $3::text[] AS list, $4::int8 AS big, $5::jsonb AS doc, $6::boolean AS flag, $7::text AS nothing, $8::int[] AS numbers, $9::text AS greeting, $10::text AS empty`,
+    [at, bytes, tricky, 9007199254740993n, { nested: { a: [1, 'x'] } }, false, null, [3, null, -7], 'Grüße, 你好 🎉', ''],
   );
   const row = rows[0];
   assert.equal((row.at as Date).toISOString(), at.toISOString());
@@ -110,6 +110,8 @@ test('parameters arrive as the types the statement gives them', { skip }, async 
   assert.equal(row.flag, false);
   assert.equal(row.nothing, null);
   assert.deepEqual(row.numbers, [3, null, -7], 'array columns parsed element by element');
+  assert.equal(row.greeting, 'Grüße, 你好 🎉', 'a parameter is sent as its UTF-8 bytes, counted in bytes');
+  assert.equal(row.empty, '', 'an empty string is not NULL');
 });
 
 test('answers decode as PGlite\'s own query() decodes them; row counts as node-pg gives them', { skip }, async (t) => {
