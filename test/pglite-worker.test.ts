@@ -9,14 +9,14 @@ import { spawnSync } from 'node:child_process';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { PGlite } from '@electric-sql/pglite';
-import { mkdtempSync, openAsBlob, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPglite, type PgliteDb } from '../src/db/pglite.ts';
 import { createStatementRunner } from '../src/db/pglite-statements.ts';
 import { startKasir, usingPostgres } from './helpers/harness.ts';
-import { migratedTemplate } from './helpers/pglite-template.ts';
+import { migratedTemplate, migratedTemplateBlob } from './helpers/pglite-template.ts';
 
 const skip = usingPostgres() ? 'PGlite only' : false;
 
@@ -116,7 +116,7 @@ test('parameters arrive as the types the statement gives them', { skip }, async 
 
 test('answers decode as PGlite\'s own query() decodes them; row counts as node-pg gives them', { skip }, async (t) => {
   // Kasir reads the backend messages itself (pglite-results.ts); PGlite's query() is the reference.
-  const [db, lite] = await Promise.all([scratch(), PGlite.create({ loadDataDir: await openAsBlob(await migratedTemplate()) })]);
+  const [db, lite] = await Promise.all([scratch(), PGlite.create({ loadDataDir: await migratedTemplateBlob() })]);
   t.after(async () => {
     await db.close();
     await lite.close();
@@ -154,7 +154,7 @@ test('statements leave nothing behind on the heap of the thread that runs them',
   // The runner as the worker uses it, here on this thread so that its heap can be weighed. PGlite's
   // execProtocolRaw kept every answer's parsed messages for the process's life (the worker's heap
   // grew by about 10 MB a second under load until it ran out of memory).
-  const lite = await PGlite.create({ loadDataDir: await openAsBlob(await migratedTemplate()) });
+  const lite = await PGlite.create({ loadDataDir: await migratedTemplateBlob() });
   t.after(() => lite.close());
   const run = createStatementRunner(lite);
   v8.setFlagsFromString('--expose-gc');

@@ -6,7 +6,7 @@
 //   of CPU). A test whose subject is not that first start gets a copy of an initialised, migrated
 //   data directory instead, made once and kept in the temp folder, keyed like the in-memory template it
 //   is made from (pglite-template.ts).
-import { cpSync, existsSync, openAsBlob, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,14 +18,14 @@ const seed = () => (seeding ??= buildSeed()); // once per file, however many tes
 /** The cached data directory: initdb'd, migrated, cleanly shut down, never started by a server. */
 async function buildSeed(): Promise<string> {
   // Loaded here: a file that only wants COMPILE_CACHE_ENV (the chaos runner) does not load PGlite.
-  const { migratedTemplate, templateKey } = await import('./pglite-template.ts');
+  const { migratedTemplateBlob, templateKey } = await import('./pglite-template.ts');
   const dir = join(tmpdir(), `kasir-pglite-datadir-${templateKey()}`);
   if (existsSync(dir)) return dir;
   // Built aside and renamed into place: a file starting at the same time never copies half of it.
   const partial = `${dir}.${process.pid}.partial`;
   rmSync(partial, { recursive: true, force: true });
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(partial, { loadDataDir: await openAsBlob(await migratedTemplate()) });
+  const db = await PGlite.create(partial, { loadDataDir: await migratedTemplateBlob() });
   await db.close();
   try {
     renameSync(partial, dir);
