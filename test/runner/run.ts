@@ -1,0 +1,161 @@
+// `npm test`: runs every test/**/*.test.ts with node:test, in a few long-lived worker processes
+// (worker.ts) that take the files one at a time from a shared queue, longest first.
+//
+//   npm test                                   every file
+//   npm test -- test/native-cancel.test.ts     these files (paths or globs)
+//   npm test -- --test-name-pattern='seed 002' only the tests whose name matches
+//   KASIR_TEST_PROCESSES=4 npm test            worker processes (default 3)
+//
+// A test file is still a plain node:test file: `node --test test/x.test.ts` runs it alone.
+//
+// Each file's report is printed whole when the file ends (files run side by side), then the totals
+// of all files. A file that fails, a worker process that dies (the file it was running fails) and a
+// file still running after FILE_LIMIT_MS (its process is killed) make the exit code 1.
+import { fork, type ChildProcess } from 'node:child_process';
+import { globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Counts, FileDone, FromWorker, ToWorker } from './messages.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/**
+ * V8 compiles PGlite's wasm with its baseline compiler only: the optimizing tier's compiles of
+ * PostgreSQL's hot functions cost more CPU (and a transient 500 MB) than a test run gains from them.
+ */
+const WORKER_FLAGS = ['--liftoff-only'];
+/** Two cores: a third process keeps them busy while a file waits on a timer, a child or a socket. */
+const PROCESSES = Number(process.env.KASIR_TEST_PROCESSES) || 3;
+/** No file comes near this (the longest takes seconds); past it the file is stopped and failed. */
+const FILE_LIMIT_MS = 5 * 60_000;
+/** How long each file took last time, to start the long ones first (a cache, not committed). */
+const DURATIONS = join(ROOT, 'node_modules/.cache/kasir-test-durations.json');
+
+const ZERO: Counts = { tests: 0, suites: 0, passed: 0, failed: 0, cancelled: 0, skipped: 0, todo: 0 };
+
+function parseArgs(argv: string[]): { patterns: string[]; testNamePatterns?: string[] } {
+  const patterns: string[] = [];
+  const names: string[] = [];
+  for (const arg of argv) {
+    const name = /^--test-name-pattern=(.*)$/s.exec(arg);
+    if (name) names.push(name[1]);
+    else if (arg.startsWith('-')) {
+      console.error(`unknown option ${arg}: give test files (paths or globs) and --test-name-pattern=REGEX`);
+      process.exit(2);
+    }
+    else patterns.push(arg);
+  }
+  return { patterns: patterns.length ? patterns : ['test/**/*.test.ts'], testNamePatterns: names.length ? names : undefined };
+}
+
+function readDurations(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(DURATIONS, 'utf8'));
+  } catch {
+    return {}; // first run, or the cache was cleared: alphabetical order
+  }
+}
+
+const { patterns, testNamePatterns } = parseArgs(process.argv.slice(2));
+const files = [...new Set(patterns.flatMap((p) => globSync(p, { cwd: ROOT })))].sort();
+if (files.length === 0) {
+  console.error(`no test files match ${patterns.join(' ')}`);
+  process.exit(1);
+}
+const lastDurations = readDurations();
+// Unknown files (new ones) first, then the longest: the last files to start are the short ones.
+const queue = [...files].sort((a, b) => (lastDurations[b] ?? Infinity) - (lastDurations[a] ?? Infinity));
+
+const started = performance.now();
+const totals = { ...ZERO };
+const durations: Record<string, number> = { ...lastDurations };
+const failedFiles: string[] = [];
+
+function print(file: string, counts: Counts, ms: number, body: string): void {
+  const parts = [`${counts.passed} passed`, counts.failed && `${counts.failed} failed`, counts.cancelled && `${counts.cancelled} cancelled`, counts.skipped && `${counts.skipped} skipped`, counts.todo && `${counts.todo} todo`];
+  process.stdout.write(`\n# ${file}: ${parts.filter(Boolean).join(', ')} (${(ms / 1000).toFixed(1)} s)\n${body.trimEnd()}\n`);
+}
+
+function finish(done: FileDone, output: string): void {
+  for (const k of Object.keys(totals) as (keyof Counts)[]) totals[k] += done.counts[k];
+  durations[done.file] = Math.round(done.ms);
+  if (!done.success || done.counts.failed || done.counts.cancelled) failedFiles.push(done.file);
+  print(done.file, done.counts, done.ms, done.report + (output ? `\n# output of ${done.file}:\n${output}` : ''));
+}
+
+function fail(file: string, why: string, output: string, ms: number): void {
+  totals.failed++;
+  failedFiles.push(file);
+  print(file, { ...ZERO, failed: 1 }, ms, `✖ ${why}${output ? `\n# output of ${file}:\n${output}` : ''}`);
+}
+
+/** One worker process: takes files from the queue until it is empty, then exits. */
+function worker(): Promise<void> {
+  return new Promise((resolve) => {
+    const child: ChildProcess = fork(WORKER, [], { cwd: ROOT, execArgv: WORKER_FLAGS, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let current: { file: string; since: number; timer: NodeJS.Timeout } | undefined;
+    // What the file's tests wrote to stdout/stderr themselves (console.log, a child's output), shown with its report.
+    let output = '';
+    child.stdout!.on('data', (c: Buffer) => (output += c));
+    child.stderr!.on('data', (c: Buffer) => (output += c));
+    const take = (): string => {
+      const text = output;
+      output = '';
+      return text.trimEnd();
+    };
+    const next = () => {
+      const file = queue.shift();
+      if (!file) return void child.send({ type: 'exit' } satisfies ToWorker);
+      const timer = setTimeout(() => {
+        fail(file, `still running after ${FILE_LIMIT_MS / 60_000} minutes: stopped`, take(), FILE_LIMIT_MS);
+        current = undefined;
+        child.kill('SIGKILL');
+      }, FILE_LIMIT_MS);
+      current = { file, since: performance.now(), timer };
+      child.send({ type: 'run', file, testNamePatterns } satisfies ToWorker);
+    };
+    child.on('message', (msg: FromWorker) => {
+      if (msg.type === 'ready') return next();
+      clearTimeout(current?.timer);
+      current = undefined;
+      if (msg.type === 'done') {
+        finish(msg, take());
+        return next();
+      }
+      fail(msg.file, `the test runner failed on this file:\n${msg.error}`, take(), 0);
+      child.kill('SIGKILL'); // its state is unknown: the rest of the queue goes to a fresh process
+    });
+    child.on('exit', (code, signal) => {
+      if (current) {
+        clearTimeout(current.timer);
+        fail(current.file, `its test process exited (${signal ?? `code ${code}`}) while running it`, take(), performance.now() - current.since);
+      }
+      // A process that died or was stopped hands the rest of the queue to a fresh one.
+      resolve(code === 0 || queue.length === 0 ? undefined : worker());
+    });
+  });
+}
+
+await Promise.all(Array.from({ length: Math.min(PROCESSES, files.length) }, worker));
+
+try {
+  mkdirSync(dirname(DURATIONS), { recursive: true });
+  writeFileSync(DURATIONS, JSON.stringify(durations));
+} catch {
+  // only the next run's order depends on it
+}
+
+const summary = [
+  `files ${files.length} (${Math.min(PROCESSES, files.length)} processes)`,
+  `tests ${totals.tests}`,
+  `suites ${totals.suites}`,
+  `pass ${totals.passed}`,
+  `fail ${totals.failed}`,
+  `cancelled ${totals.cancelled}`,
+  `skipped ${totals.skipped}`,
+  `todo ${totals.todo}`,
+  `duration_ms ${Math.round(performance.now() - started)}`,
+];
+if (failedFiles.length) summary.push(`failing files:\n${failedFiles.map((f) => `  ${relative(ROOT, join(ROOT, f))}`).join('\n')}`);
+process.stdout.write('\n' + summary.map((l) => `ℹ ${l}`).join('\n') + '\n');
+process.exitCode = failedFiles.length ? 1 : 0;
