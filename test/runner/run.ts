@@ -5,6 +5,7 @@
 //   npm test -- test/native-cancel.test.ts     these files (paths or globs)
 //   npm test -- --test-name-pattern='seed 002' only the tests whose name matches
 //   KASIR_TEST_PROCESSES=4 npm test            worker processes (default 3)
+//   KASIR_TEST_FILE_LIMIT_MS=600000 npm test   how long a file may run (default 5 minutes)
 //
 // A test file is still a plain node:test file: `node --test test/x.test.ts` runs it alone.
 //
@@ -12,8 +13,8 @@
 // of all files. A file that fails, a worker process that dies (the file it was running fails) and a
 // file still running after FILE_LIMIT_MS (its process is killed) make the exit code 1.
 import { fork, type ChildProcess } from 'node:child_process';
-import { globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Counts, FileDone, FromWorker, ToWorker } from './messages.ts';
 
@@ -27,7 +28,7 @@ const WORKER_FLAGS = ['--liftoff-only'];
 /** Two cores: a third process keeps them busy while a file waits on a timer, a child or a socket. */
 const PROCESSES = Number(process.env.KASIR_TEST_PROCESSES) || 3;
 /** No file comes near this (the longest takes seconds); past it the file is stopped and failed. */
-const FILE_LIMIT_MS = 5 * 60_000;
+const FILE_LIMIT_MS = Number(process.env.KASIR_TEST_FILE_LIMIT_MS) || 5 * 60_000;
 /** How long each file took last time, to start the long ones first (a cache, not committed). */
 const DURATIONS = join(ROOT, 'node_modules/.cache/kasir-test-durations.json');
 
@@ -64,7 +65,8 @@ if (files.length === 0) {
 }
 const lastDurations = readDurations();
 // Unknown files (new ones) first, then the longest: the last files to start are the short ones.
-const queue = [...files].sort((a, b) => (lastDurations[b] ?? Infinity) - (lastDurations[a] ?? Infinity));
+const expected = (f: string) => lastDurations[f] ?? Number.MAX_SAFE_INTEGER;
+const queue = [...files].sort((a, b) => expected(b) - expected(a));
 
 const started = performance.now();
 const totals = { ...ZERO };
@@ -91,7 +93,7 @@ function fail(file: string, why: string, output: string, ms: number): void {
 
 /** One worker process: takes files from the queue until it is empty, then exits. */
 function worker(): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((ended) => {
     const child: ChildProcess = fork(WORKER, [], { cwd: ROOT, execArgv: WORKER_FLAGS, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let current: { file: string; since: number; timer: NodeJS.Timeout } | undefined;
     // What the file's tests wrote to stdout/stderr themselves (console.log, a child's output), shown with its report.
@@ -107,7 +109,7 @@ function worker(): Promise<void> {
       const file = queue.shift();
       if (!file) return void child.send({ type: 'exit' } satisfies ToWorker);
       const timer = setTimeout(() => {
-        fail(file, `still running after ${FILE_LIMIT_MS / 60_000} minutes: stopped`, take(), FILE_LIMIT_MS);
+        fail(file, `still running after ${FILE_LIMIT_MS / 1000} s: stopped`, take(), FILE_LIMIT_MS);
         current = undefined;
         child.kill('SIGKILL');
       }, FILE_LIMIT_MS);
@@ -131,7 +133,7 @@ function worker(): Promise<void> {
         fail(current.file, `its test process exited (${signal ?? `code ${code}`}) while running it`, take(), performance.now() - current.since);
       }
       // A process that died or was stopped hands the rest of the queue to a fresh one.
-      resolve(code === 0 || queue.length === 0 ? undefined : worker());
+      ended(code === 0 || queue.length === 0 ? undefined : worker());
     });
   });
 }
@@ -140,7 +142,8 @@ await Promise.all(Array.from({ length: Math.min(PROCESSES, files.length) }, work
 
 try {
   mkdirSync(dirname(DURATIONS), { recursive: true });
-  writeFileSync(DURATIONS, JSON.stringify(durations));
+  // Files removed since (or run from a temporary folder) are forgotten.
+  writeFileSync(DURATIONS, JSON.stringify(Object.fromEntries(Object.entries(durations).filter(([f]) => existsSync(resolve(ROOT, f))))));
 } catch {
   // only the next run's order depends on it
 }
@@ -156,6 +159,6 @@ const summary = [
   `todo ${totals.todo}`,
   `duration_ms ${Math.round(performance.now() - started)}`,
 ];
-if (failedFiles.length) summary.push(`failing files:\n${failedFiles.map((f) => `  ${relative(ROOT, join(ROOT, f))}`).join('\n')}`);
+if (failedFiles.length) summary.push(`failing files:\n${failedFiles.map((f) => `  ${relative(ROOT, resolve(ROOT, f))}`).join('\n')}`);
 process.stdout.write('\n' + summary.map((l) => `ℹ ${l}`).join('\n') + '\n');
 process.exitCode = failedFiles.length ? 1 : 0;

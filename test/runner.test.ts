@@ -1,0 +1,98 @@
+// `npm test`'s runner (runner/run.ts), run as a child process on small test files written to a
+// temporary folder: what it reports and its exit code, that files sharing a worker process keep
+// their hooks to themselves, and that a file that kills its process, fails after its tests ended,
+// throws at import or never ends fails without stopping the files after it.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'kasir-runner-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const FILES: Record<string, string> = {
+  // Top-level hooks that print: they must run for this file's two tests only, and once at its end.
+  'a-hooks.test.ts': `import { test, after, afterEach } from 'node:test';
+    afterEach(() => console.log('A-afterEach'));
+    after(() => console.log('A-after'));
+    test('a1', () => {});
+    test('a2', async () => { await new Promise((r) => setTimeout(r, 5)); });`,
+  'b-fails.test.ts': `import { test } from 'node:test';
+    import assert from 'node:assert/strict';
+    test('b1 passes', () => {});
+    test('b2 fails', () => assert.equal(1, 2));
+    test('b3 skipped', { skip: true }, () => {});`,
+  'c-exits.test.ts': `import { test } from 'node:test';
+    test('c1 exits its process', () => process.exit(3));`,
+  'd-late-error.test.ts': `import { test } from 'node:test';
+    test('d1 ends, then throws', () => { setTimeout(() => { throw new Error('after the test'); }, 20); });`,
+  'e-import-throws.test.ts': `await Promise.reject(new Error('setup failed'));`,
+  'f-never-ends.test.ts': `import { test } from 'node:test';
+    setInterval(() => {}, 1000);
+    test('f1', () => {});`,
+  'g-passes.test.ts': `import { test } from 'node:test';
+    test('g1', () => {});`,
+};
+for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
+
+function runner(files: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['test/runner/run.ts', ...files.map((f) => join(dir, f))], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }),
+    );
+  });
+}
+
+/** The totals block: "ℹ pass 3" → { pass: 3 }. */
+function totals(stdout: string): Record<string, number> {
+  return Object.fromEntries([...stdout.matchAll(/^ℹ (\w+) (\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+}
+
+/** One file's section of the output: its header line to the next file's (or the totals). */
+function section(stdout: string, file: string): string {
+  const start = stdout.indexOf(`# ${join(dir, file)}:`);
+  assert.ok(start >= 0, `no report for ${file}:\n${stdout}`);
+  const end = stdout.slice(start + 1).search(/^(# \/|ℹ files)/m);
+  return stdout.slice(start, end < 0 ? undefined : start + 1 + end);
+}
+
+test('every file passes: exit 0, the totals of all files, each file under its own header', async () => {
+  const { code, stdout } = await runner(['a-hooks.test.ts', 'g-passes.test.ts']);
+  assert.equal(code, 0, stdout);
+  assert.deepEqual(totals(stdout), { files: 2, tests: 3, suites: 0, pass: 3, fail: 0, cancelled: 0, skipped: 0, todo: 0, duration_ms: totals(stdout).duration_ms });
+  assert.match(section(stdout, 'g-passes.test.ts'), /✔ g1/);
+});
+
+test("in one process, one file after another: a file's top-level hooks run for its own tests only", async () => {
+  const { code, stdout } = await runner(['a-hooks.test.ts', 'b-fails.test.ts', 'g-passes.test.ts'], { KASIR_TEST_PROCESSES: '1' });
+  assert.equal(code, 1, stdout);
+  const a = section(stdout, 'a-hooks.test.ts');
+  assert.equal(a.match(/A-afterEach/g)?.length, 2, a);
+  assert.equal(a.match(/A-after$/gm)?.length, 1, a);
+  for (const other of ['b-fails.test.ts', 'g-passes.test.ts']) assert.doesNotMatch(section(stdout, other), /A-after/);
+  const b = section(stdout, 'b-fails.test.ts');
+  assert.match(b, /: 1 passed, 1 failed, 1 skipped/);
+  assert.match(b, /✖ b2 fails/);
+  assert.match(b, /1 !== 2/);
+  const t = totals(stdout);
+  assert.deepEqual([t.tests, t.pass, t.fail, t.skipped], [6, 4, 1, 1]);
+  assert.match(stdout, /failing files:\n\s+\S*b-fails\.test\.ts\n/);
+});
+
+test('a file that exits its process, errs after its tests, throws at import or never ends fails; the files after it still run', async () => {
+  const files = ['c-exits.test.ts', 'd-late-error.test.ts', 'e-import-throws.test.ts', 'f-never-ends.test.ts', 'g-passes.test.ts'];
+  const { code, stdout } = await runner(files, { KASIR_TEST_PROCESSES: '1', KASIR_TEST_FILE_LIMIT_MS: '3000' });
+  assert.equal(code, 1, stdout);
+  assert.match(section(stdout, 'c-exits.test.ts'), /its test process exited \(code 3\) while running it/);
+  assert.match(section(stdout, 'd-late-error.test.ts'), /after the test/);
+  assert.match(section(stdout, 'e-import-throws.test.ts'), /setup failed/);
+  assert.match(section(stdout, 'f-never-ends.test.ts'), /still running after 3 s: stopped/);
+  assert.match(section(stdout, 'g-passes.test.ts'), /: 1 passed \(/);
+  const failing = stdout.slice(stdout.indexOf('failing files:'));
+  for (const f of files.slice(0, 4)) assert.ok(failing.includes(f), `${f} is not listed as failing:\n${failing}`);
+  assert.ok(!failing.includes('g-passes'), failing);
+});
