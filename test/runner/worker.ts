@@ -60,4 +60,6 @@ process.on('message', (msg: ToWorker) => {
     },
   );
 });
+// run.ts is gone (stopped by a timeout, a signal): so is the point of running the rest of this file.
+process.on('disconnect', () => process.exit(1));
 process.send!({ type: 'ready' });
