@@ -13,7 +13,7 @@
 // of all files. A file that fails, a worker process that dies (the file it was running fails) and a
 // file still running after FILE_LIMIT_MS (its process is killed) make the exit code 1.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, globSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Counts, FileDone, FromWorker, ToWorker } from './messages.ts';
@@ -29,8 +29,11 @@ const WORKER_FLAGS = ['--liftoff-only'];
 const PROCESSES = Number(process.env.KASIR_TEST_PROCESSES) || 3;
 /** No file comes near this (the longest takes seconds); past it the file is stopped and failed. */
 const FILE_LIMIT_MS = Number(process.env.KASIR_TEST_FILE_LIMIT_MS) || 5 * 60_000;
-/** How long each file took last time, to start the long ones first (a cache, not committed). */
-const DURATIONS = join(ROOT, 'node_modules/.cache/kasir-test-durations.json');
+/**
+ * How long each file took last time, to start the long ones first (a cache, not committed). One per
+ * database: on PostgreSQL the PGlite-only files take no time, and the files that start children differ.
+ */
+const DURATIONS = join(ROOT, `node_modules/.cache/kasir-test-durations-${process.env.DATABASE_URL ? 'postgres' : 'pglite'}.json`);
 
 const ZERO: Counts = { tests: 0, suites: 0, passed: 0, failed: 0, cancelled: 0, skipped: 0, todo: 0 };
 
@@ -53,7 +56,16 @@ function readDurations(): Record<string, number> {
   try {
     return JSON.parse(readFileSync(DURATIONS, 'utf8'));
   } catch {
-    return {}; // first run, or the cache was cleared: alphabetical order
+    return {}; // first run (CI's fresh clone), or the cache was cleared
+  }
+}
+
+/** Without a duration: the file's size, which roughly follows how much it does (the longest file is also the largest). */
+function guess(file: string): number {
+  try {
+    return statSync(resolve(ROOT, file)).size / 4; // on average, a millisecond of running per 4 bytes of test
+  } catch {
+    return 0;
   }
 }
 
@@ -64,8 +76,8 @@ if (files.length === 0) {
   process.exit(1);
 }
 const lastDurations = readDurations();
-// Unknown files (new ones) first, then the longest: the last files to start are the short ones.
-const expected = (f: string) => lastDurations[f] ?? Number.MAX_SAFE_INTEGER;
+// The longest first: the last files to start are the short ones, so the processes end together.
+const expected = (f: string) => lastDurations[f] ?? guess(f);
 const queue = [...files].sort((a, b) => expected(b) - expected(a));
 
 const started = performance.now();
