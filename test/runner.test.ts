@@ -28,6 +28,8 @@ const FILES: Record<string, string> = {
     test('b3 skipped', { skip: true }, () => {});`,
   'c-exits.test.ts': `import { test } from 'node:test';
     test('c1 exits its process', () => process.exit(3));`,
+  'c-exits-zero.test.ts': `import { test } from 'node:test';
+    test('c2 exits its process as if all was well', () => { console.log('C2-last-words'); process.exit(0); });`,
   'd-late-error.test.ts': `import { test } from 'node:test';
     test('d1 ends, then throws', () => { setTimeout(() => { throw new Error('after the test'); }, 20); });`,
   'e-import-throws.test.ts': `await Promise.reject(new Error('setup failed'));`,
@@ -39,12 +41,16 @@ const FILES: Record<string, string> = {
 };
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
 
-function runner(files: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
+/** Runs the runner on `files`; every file must be reported exactly once. */
+async function runner(files: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
+  const got = await new Promise<{ code: number; stdout: string }>((resolve) => {
     execFile(process.execPath, ['test/runner/run.ts', ...files.map((f) => join(dir, f))], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }),
     );
   });
+  assert.equal(got.stdout.match(/^# \/.*: /gm)?.length, files.length, got.stdout);
+  for (const f of files) section(got.stdout, f);
+  return got;
 }
 
 /** The totals block: "ℹ pass 3" → { pass: 3 }. */
@@ -54,8 +60,10 @@ function totals(stdout: string): Record<string, number> {
 
 /** One file's section of the output: its header line to the next file's (or the totals). */
 function section(stdout: string, file: string): string {
-  const start = stdout.indexOf(`# ${join(dir, file)}:`);
+  const header = `# ${join(dir, file)}:`;
+  const start = stdout.indexOf(header);
   assert.ok(start >= 0, `no report for ${file}:\n${stdout}`);
+  assert.equal(stdout.indexOf(header, start + 1), -1, `${file} is reported twice:\n${stdout}`);
   const end = stdout.slice(start + 1).search(/^(# \/|ℹ files)/m);
   return stdout.slice(start, end < 0 ? undefined : start + 1 + end);
 }
@@ -84,15 +92,20 @@ test("in one process, one file after another: a file's top-level hooks run for i
 });
 
 test('a file that exits its process, errs after its tests, throws at import or never ends fails; the files after it still run', async () => {
-  const files = ['c-exits.test.ts', 'd-late-error.test.ts', 'e-import-throws.test.ts', 'f-never-ends.test.ts', 'g-passes.test.ts'];
-  const { code, stdout } = await runner(files, { KASIR_TEST_PROCESSES: '1', KASIR_TEST_FILE_LIMIT_MS: '3000' });
+  const files = ['c-exits.test.ts', 'c-exits-zero.test.ts', 'd-late-error.test.ts', 'e-import-throws.test.ts', 'f-never-ends.test.ts', 'g-passes.test.ts'];
+  const { code, stdout } = await runner(files, { KASIR_TEST_PROCESSES: '1', KASIR_TEST_FILE_LIMIT_MS: '4000' });
   assert.equal(code, 1, stdout);
   assert.match(section(stdout, 'c-exits.test.ts'), /its test process exited \(code 3\) while running it/);
+  // Its last words, written just before it exited, are shown with it.
+  assert.match(section(stdout, 'c-exits-zero.test.ts'), /its test process exited \(code 0\) while running it[^]*C2-last-words/);
   assert.match(section(stdout, 'd-late-error.test.ts'), /after the test/);
   assert.match(section(stdout, 'e-import-throws.test.ts'), /setup failed/);
-  assert.match(section(stdout, 'f-never-ends.test.ts'), /still running after 3 s: stopped/);
+  assert.match(section(stdout, 'f-never-ends.test.ts'), /still running after 4 s: stopped/);
   assert.match(section(stdout, 'g-passes.test.ts'), /: 1 passed \(/);
   const failing = stdout.slice(stdout.indexOf('failing files:'));
-  for (const f of files.slice(0, 4)) assert.ok(failing.includes(f), `${f} is not listed as failing:\n${failing}`);
+  for (const f of files.slice(0, 5)) assert.ok(failing.includes(f), `${f} is not listed as failing:\n${failing}`);
+  assert.match(section(stdout, 'd-late-error.test.ts'), /✖ the file failed after its tests ended/);
+  const t = totals(stdout);
+  assert.deepEqual([t.files, t.pass, t.fail], [6, 2, 4], 'the tests of d and g pass; c, c-zero, e and f count one failure each');
   assert.ok(!failing.includes('g-passes'), failing);
 });

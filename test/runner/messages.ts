@@ -1,5 +1,8 @@
 // What run.ts and its worker processes (worker.ts) tell each other over the IPC channel.
 
+/** Written by a worker to its stdout and its stderr when a file ends: what came before is that file's. */
+export const FILE_END = '\u0000kasir-test-file-end\u0000\n';
+
 export type ToWorker =
   | { type: 'run'; file: string; testNamePatterns?: string[] }
   | { type: 'exit' };

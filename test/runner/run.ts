@@ -16,9 +16,21 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, globSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Counts, FileDone, FromWorker, ToWorker } from './messages.ts';
+import { FILE_END, type Counts, type FileDone, type FromWorker, type ToWorker } from './messages.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** A whole number from the environment, within [min, max]; anything else stops the run. */
+function setting(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    console.error(`${name}=${raw}: give a whole number from ${min} to ${max}`);
+    process.exit(2);
+  }
+  return n;
+}
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 /**
  * V8 compiles PGlite's wasm with its baseline compiler only: the optimizing tier's compiles of
@@ -26,9 +38,9 @@ const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
  */
 const WORKER_FLAGS = ['--liftoff-only'];
 /** Two cores: a third process keeps them busy while a file waits on a timer, a child or a socket. */
-const PROCESSES = Number(process.env.KASIR_TEST_PROCESSES) || 3;
+const PROCESSES = setting('KASIR_TEST_PROCESSES', 3, 1, 64);
 /** No file comes near this (the longest takes seconds); past it the file is stopped and failed. */
-const FILE_LIMIT_MS = Number(process.env.KASIR_TEST_FILE_LIMIT_MS) || 5 * 60_000;
+const FILE_LIMIT_MS = setting('KASIR_TEST_FILE_LIMIT_MS', 5 * 60_000, 1000, 2 ** 31 - 1);
 /**
  * How long each file took last time, to start the long ones first (a cache, not committed). One per
  * database: on PostgreSQL the PGlite-only files take no time, and the files that start children differ.
@@ -70,11 +82,13 @@ function guess(file: string): number {
 }
 
 const { patterns, testNamePatterns } = parseArgs(process.argv.slice(2));
-const files = [...new Set(patterns.flatMap((p) => globSync(p, { cwd: ROOT })))].sort();
-if (files.length === 0) {
-  console.error(`no test files match ${patterns.join(' ')}`);
+const matches = patterns.map((p) => globSync(p, { cwd: ROOT }));
+const unmatched = patterns.filter((_, i) => matches[i].length === 0);
+if (unmatched.length) {
+  console.error(`no test files match ${unmatched.join(' ')}`);
   process.exit(1);
 }
+const files = [...new Set(matches.flat())].sort();
 const lastDurations = readDurations();
 // The longest first: the last files to start are the short ones, so the processes end together.
 const expected = (f: string) => lastDurations[f] ?? guess(f);
@@ -90,67 +104,130 @@ function print(file: string, counts: Counts, ms: number, body: string): void {
   process.stdout.write(`\n# ${file}: ${parts.filter(Boolean).join(', ')} (${(ms / 1000).toFixed(1)} s)\n${body.trimEnd()}\n`);
 }
 
+const reported = new Set<string>();
+
 function finish(done: FileDone, output: string): void {
+  reported.add(done.file);
   for (const k of Object.keys(totals) as (keyof Counts)[]) totals[k] += done.counts[k];
   durations[done.file] = Math.round(done.ms);
-  if (!done.success || done.counts.failed || done.counts.cancelled) failedFiles.push(done.file);
-  print(done.file, done.counts, done.ms, done.report + (output ? `\n# output of ${done.file}:\n${output}` : ''));
+  const failing = !done.success || done.counts.failed > 0 || done.counts.cancelled > 0;
+  if (failing) failedFiles.push(done.file);
+  // An error after the file's tests ended fails the run with every test passed: say so in the header.
+  const late = failing && !done.counts.failed && !done.counts.cancelled ? '\n✖ the file failed after its tests ended (see below)' : '';
+  print(done.file, done.counts, done.ms, late + '\n' + done.report + (output ? `\n# output of ${done.file}:\n${output}` : ''));
 }
 
 function fail(file: string, why: string, output: string, ms: number): void {
+  reported.add(file);
+  totals.tests++;
   totals.failed++;
   failedFiles.push(file);
   print(file, { ...ZERO, failed: 1 }, ms, `✖ ${why}${output ? `\n# output of ${file}:\n${output}` : ''}`);
+}
+
+/**
+ * One file's output, split off a worker's stdout and stderr: worker.ts writes FILE_END to both when a
+ * file ends, before its answer, and the pipes and the IPC channel are not ordered with each other.
+ */
+class FileOutput {
+  private text = ['', ''];
+  private ended = [false, false];
+  constructor(streams: NodeJS.ReadableStream[], onEnded: () => void) {
+    streams.forEach((stream, i) =>
+      stream.on('data', (c: Buffer) => {
+        this.text[i] += c;
+        const at = this.text[i].indexOf(FILE_END);
+        if (at < 0 || this.ended[i]) return;
+        this.ended[i] = true;
+        onEnded();
+      }),
+    );
+  }
+  /** Both streams have reached the current file's end. */
+  complete(): boolean {
+    return this.ended[0] && this.ended[1];
+  }
+  /** The current file's output (all of it so far if it never ended); what follows stays for the next. */
+  take(): string {
+    const parts = this.text.map((t, i) => {
+      const at = this.ended[i] ? t.indexOf(FILE_END) : -1;
+      this.text[i] = at < 0 ? '' : t.slice(at + FILE_END.length);
+      // A short next file may have ended in the same chunk.
+      this.ended[i] = this.text[i].includes(FILE_END);
+      return (at < 0 ? t : t.slice(0, at)).trimEnd();
+    });
+    return parts.filter(Boolean).join('\n');
+  }
 }
 
 /** One worker process: takes files from the queue until it is empty, then exits. */
 function worker(): Promise<void> {
   return new Promise((ended) => {
     const child: ChildProcess = fork(WORKER, [], { cwd: ROOT, execArgv: WORKER_FLAGS, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    let current: { file: string; since: number; timer: NodeJS.Timeout } | undefined;
-    // What the file's tests wrote to stdout/stderr themselves (console.log, a child's output), shown with its report.
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c));
-    child.stderr!.on('data', (c: Buffer) => (output += c));
-    const take = (): string => {
-      const text = output;
-      output = '';
-      return text.trimEnd();
+    let ready = false;
+    let current: { file: string; since: number; timer: NodeJS.Timeout; answer?: FileDone } | undefined;
+    const settle = () => {
+      if (!current?.answer || !output.complete()) return;
+      clearTimeout(current.timer);
+      const answer = current.answer;
+      current = undefined;
+      finish(answer, output.take());
+      next();
     };
+    // What the file's tests wrote to stdout/stderr themselves (console.log, a child's output), shown with its report.
+    const output = new FileOutput([child.stdout!, child.stderr!], settle);
     const next = () => {
+      if (!child.connected) return; // dying: 'close' hands the queue on
       const file = queue.shift();
       if (!file) return void child.send({ type: 'exit' } satisfies ToWorker);
       const timer = setTimeout(() => {
-        fail(file, `still running after ${FILE_LIMIT_MS / 1000} s: stopped`, take(), FILE_LIMIT_MS);
+        if (current?.file !== file) return;
         current = undefined;
+        fail(file, `still running after ${FILE_LIMIT_MS / 1000} s: stopped`, output.take(), FILE_LIMIT_MS);
         child.kill('SIGKILL');
       }, FILE_LIMIT_MS);
       current = { file, since: performance.now(), timer };
       child.send({ type: 'run', file, testNamePatterns } satisfies ToWorker);
     };
     child.on('message', (msg: FromWorker) => {
-      if (msg.type === 'ready') return next();
-      clearTimeout(current?.timer);
-      current = undefined;
-      if (msg.type === 'done') {
-        finish(msg, take());
+      if (msg.type === 'ready') {
+        ready = true;
         return next();
       }
-      fail(msg.file, `the test runner failed on this file:\n${msg.error}`, take(), 0);
+      if (msg.file !== current?.file) return; // stopped by the time limit meanwhile: already reported
+      if (msg.type === 'done') {
+        current.answer = msg;
+        return settle();
+      }
+      clearTimeout(current.timer);
+      fail(msg.file, `the test runner failed on this file:\n${msg.error}`, output.take(), performance.now() - current.since);
+      current = undefined;
       child.kill('SIGKILL'); // its state is unknown: the rest of the queue goes to a fresh process
     });
-    child.on('exit', (code, signal) => {
+    // A failed fork or a send on a closed channel: shown with the file, and 'close' follows.
+    child.on('error', (err) => process.stderr.write(`test worker process: ${err.stack ?? err}\n`));
+    // 'close', not 'exit': the process's last output (a crash's own error) may still be in the pipes at 'exit'.
+    child.on('close', (code, signal) => {
+      const how = signal ?? `code ${code}`;
       if (current) {
         clearTimeout(current.timer);
-        fail(current.file, `its test process exited (${signal ?? `code ${code}`}) while running it`, take(), performance.now() - current.since);
+        fail(current.file, `its test process exited (${how}) while running it`, output.take(), performance.now() - current.since);
+        current = undefined;
       }
-      // A process that died or was stopped hands the rest of the queue to a fresh one.
-      ended(code === 0 || queue.length === 0 ? undefined : worker());
+      if (!ready) {
+        // The worker itself is broken (it never asked for a file): another would be too.
+        const why = `the test worker process exited (${how}) before it started:\n${output.take()}`;
+        for (let f = queue.shift(); f; f = queue.shift()) fail(f, why, '', 0);
+        return ended();
+      }
+      // Whatever made this process end, the rest of the queue goes to a fresh one.
+      ended(queue.length ? worker() : undefined);
     });
   });
 }
 
 await Promise.all(Array.from({ length: Math.min(PROCESSES, files.length) }, worker));
+for (const f of files) if (!reported.has(f)) fail(f, 'never run (no test process took it)', '', 0);
 
 try {
   mkdirSync(dirname(DURATIONS), { recursive: true });

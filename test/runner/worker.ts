@@ -14,7 +14,7 @@
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { Readable } from 'node:stream';
-import type { FileDone, ToWorker } from './messages.ts';
+import { FILE_END, type FileDone, type ToWorker } from './messages.ts';
 
 /** node:test's own per-test limit (run.ts's --test-timeout of before). */
 const TEST_TIMEOUT_MS = 120_000;
@@ -52,7 +52,12 @@ process.on('message', (msg: ToWorker) => {
   // (`beforeExit`), as a file's own process would exit: the channel to run.ts must not count
   // meanwhile, or no file would ever end. Between files it counts again, to wait for the next one.
   process.channel!.unref();
-  runFile(msg.file, msg.testNamePatterns).finally(() => process.channel!.ref()).then(
+  runFile(msg.file, msg.testNamePatterns).finally(() => {
+    process.channel!.ref();
+    // Pipes are written synchronously on Linux: the marks are in them before the answer is sent.
+    process.stdout.write(FILE_END);
+    process.stderr.write(FILE_END);
+  }).then(
     (done) => process.send!(done),
     (err) => {
       // The runner itself failed (not a test): run.ts counts the file as failed and stops this process.
