@@ -112,9 +112,9 @@ function finish(done: FileDone, output: string): void {
   durations[done.file] = Math.round(done.ms);
   const failing = !done.success || done.counts.failed > 0 || done.counts.cancelled > 0;
   if (failing) failedFiles.push(done.file);
-  // An error after the file's tests ended fails the run with every test passed: say so in the header.
-  const late = failing && !done.counts.failed && !done.counts.cancelled ? '\n✖ the file failed after its tests ended (see below)' : '';
-  print(done.file, done.counts, done.ms, late + '\n' + done.report + (output ? `\n# output of ${done.file}:\n${output}` : ''));
+  // An error after the file's tests ended fails the run with every test passed: say so first.
+  const late = failing && !done.counts.failed && !done.counts.cancelled ? '✖ the file failed after its tests ended (see below)\n' : '';
+  print(done.file, done.counts, done.ms, late + done.report + (output ? `\n# output of ${done.file}:\n${output}` : ''));
 }
 
 function fail(file: string, why: string, output: string, ms: number): void {
@@ -215,9 +215,9 @@ function worker(): Promise<void> {
         current = undefined;
       }
       if (!ready) {
-        // The worker itself is broken (it never asked for a file): another would be too.
-        const why = `the test worker process exited (${how}) before it started:\n${output.take()}`;
-        for (let f = queue.shift(); f; f = queue.shift()) fail(f, why, '', 0);
+        // It never asked for a file: a fresh one would most likely fail the same way. The other
+        // workers take the queue; a file none of them takes is failed at the end.
+        process.stderr.write(`a test worker process exited (${how}) before it started:\n${output.take()}\n`);
         return ended();
       }
       // Whatever made this process end, the rest of the queue goes to a fresh one.
@@ -227,7 +227,7 @@ function worker(): Promise<void> {
 }
 
 await Promise.all(Array.from({ length: Math.min(PROCESSES, files.length) }, worker));
-for (const f of files) if (!reported.has(f)) fail(f, 'never run (no test process took it)', '', 0);
+for (const f of files) if (!reported.has(f)) fail(f, 'never run: no test process took it (see the errors above)', '', 0);
 
 try {
   mkdirSync(dirname(DURATIONS), { recursive: true });
