@@ -16,7 +16,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, globSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FILE_END, type Counts, type FileDone, type FromWorker, type ToWorker } from './messages.ts';
+import { FileOutput } from './file-output.ts';
+import type { Counts, FileDone, FromWorker, ToWorker } from './messages.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -123,41 +124,6 @@ function fail(file: string, why: string, output: string, ms: number): void {
   totals.failed++;
   failedFiles.push(file);
   print(file, { ...ZERO, failed: 1 }, ms, `✖ ${why}${output ? `\n# output of ${file}:\n${output}` : ''}`);
-}
-
-/**
- * One file's output, split off a worker's stdout and stderr: worker.ts writes FILE_END to both when a
- * file ends, before its answer, and the pipes and the IPC channel are not ordered with each other.
- */
-class FileOutput {
-  private text = ['', ''];
-  private ended = [false, false];
-  constructor(streams: NodeJS.ReadableStream[], onEnded: () => void) {
-    streams.forEach((stream, i) =>
-      stream.on('data', (c: Buffer) => {
-        this.text[i] += c;
-        const at = this.text[i].indexOf(FILE_END);
-        if (at < 0 || this.ended[i]) return;
-        this.ended[i] = true;
-        onEnded();
-      }),
-    );
-  }
-  /** Both streams have reached the current file's end. */
-  complete(): boolean {
-    return this.ended[0] && this.ended[1];
-  }
-  /** The current file's output (all of it so far if it never ended); what follows stays for the next. */
-  take(): string {
-    const parts = this.text.map((t, i) => {
-      const at = this.ended[i] ? t.indexOf(FILE_END) : -1;
-      this.text[i] = at < 0 ? '' : t.slice(at + FILE_END.length);
-      // A short next file may have ended in the same chunk.
-      this.ended[i] = this.text[i].includes(FILE_END);
-      return (at < 0 ? t : t.slice(0, at)).trimEnd();
-    });
-    return parts.filter(Boolean).join('\n');
-  }
 }
 
 /** One worker process: takes files from the queue until it is empty, then exits. */
