@@ -13,7 +13,7 @@ import { join } from 'node:path';
 export const COMPILE_CACHE_ENV = { NODE_COMPILE_CACHE: join(tmpdir(), 'kasir-node-compile-cache') };
 
 let seeding: Promise<string> | undefined;
-const seed = () => (seeding ??= buildSeed()); // once per file, however many tests ask at once
+const seed = () => (seeding ??= buildSeed()); // once per process (npm test runs many files in one), however many tests ask at once
 
 /** The cached data directory: initdb'd, migrated, cleanly shut down, never started by a server. */
 async function buildSeed(): Promise<string> {
