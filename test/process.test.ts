@@ -17,6 +17,11 @@ import { COMPILE_CACHE_ENV, seededDataDir } from './helpers/child-start.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHUTDOWN_MS = 1_500;
+// How long npm and a process that ends may take to be gone, on top of the server's own deadline. On a
+// loaded 2-core machine (four `npm start`s of this file beside two other test files) a clean stop
+// under npm took 3.4-5 s. Well under the 30 s request timeout and the 72 s keep-alive timeout, so
+// an exit held by the hanging request or the idle connection still fails.
+const EXIT_SLACK_MS = 10_000;
 const START_MS = 60_000;
 const dir = mkdtempSync(join(tmpdir(), 'kasir-process-'));
 const started: ChildProcess[] = [];
@@ -137,9 +142,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const sent = Date.now();
     process.kill(s.npm.pid!, signal); // npm only, as `kill` or a supervisor does, not its process group
     const { code } = await s.exit;
-    assert.ok(await goneWithin(s.serverPid, SHUTDOWN_MS + 3_000), `server ${s.serverPid} still running:\n${s.output()}`);
-    assert.ok(Date.now() - sent < SHUTDOWN_MS + 3_000, 'within the shutdown deadline');
+    assert.ok(await goneWithin(s.serverPid, EXIT_SLACK_MS), `server ${s.serverPid} still running:\n${s.output()}`);
+    // Exit 0 without the deadline's message is the server's own word that it finished in time: at
+    // the deadline it says so and exits 1 (the next test). The clock only bounds the wait.
     assert.equal(code, 0, s.output());
+    assert.doesNotMatch(s.output(), /shutdown took longer/);
+    assert.ok(Date.now() - sent < SHUTDOWN_MS + EXIT_SLACK_MS, `gone ${Date.now() - sent} ms after the signal`);
     assert.equal(await portClosed(s.port), true);
   });
 }
@@ -159,7 +167,7 @@ test('a request that never finishes and an idle keep-alive connection do not hol
   idle.destroy();
   assert.ok(await goneWithin(s.serverPid, 1_000), `server ${s.serverPid} outlived npm:\n${s.output()}`);
   assert.ok(took >= SHUTDOWN_MS - 100, `waited for the in-flight request until the deadline (${took} ms)`);
-  assert.ok(took < SHUTDOWN_MS + 3_000, `but not longer (${took} ms)`);
+  assert.ok(took < SHUTDOWN_MS + EXIT_SLACK_MS, `but not until the request or keep-alive timeout (${took} ms)`);
   assert.notEqual(code, 0, 'a shutdown cut short is not a clean exit');
   assert.match(s.output(), /shutdown took longer than KASIR_SHUTDOWN_TIMEOUT_MS=1500/);
   assert.equal(await portClosed(s.port), true);
