@@ -68,6 +68,15 @@ function section(stdout: string, file: string): string {
   return stdout.slice(start, end < 0 ? undefined : start + 1 + end);
 }
 
+/** What the end of the output repeats of a failing file, after every report and before the totals. */
+function repeatedFailure(stdout: string, file: string): string {
+  const header = `# ${join(dir, file)} failed:`;
+  const start = stdout.lastIndexOf(header);
+  assert.ok(start > stdout.lastIndexOf(`# ${join(dir, file)}:`), `${file}'s failure is not repeated after the reports:\n${stdout}`);
+  const end = stdout.slice(start + 1).search(/^(# \/|ℹ files)/m);
+  return stdout.slice(start, start + 1 + end);
+}
+
 test('every file passes: exit 0, the totals of all files, each file under its own header', async () => {
   const { code, stdout } = await runner(['a-hooks.test.ts', 'g-passes.test.ts']);
   assert.equal(code, 0, stdout);
@@ -89,6 +98,9 @@ test("in one process, one file after another: a file's top-level hooks run for i
   const t = totals(stdout);
   assert.deepEqual([t.tests, t.pass, t.fail, t.skipped], [6, 4, 1, 1]);
   assert.match(stdout, /failing files:\n\s+\S*b-fails\.test\.ts\n/);
+  // The failing test and its error again at the end, where a long log's reader looks.
+  assert.match(repeatedFailure(stdout, 'b-fails.test.ts'), /✖ failing tests:[^]*✖ b2 fails[^]*1 !== 2/);
+  assert.doesNotMatch(repeatedFailure(stdout, 'b-fails.test.ts'), /b1 passes/);
 });
 
 test('a file that exits its process, errs after its tests, throws at import or never ends fails; the files after it still run', async () => {
@@ -108,4 +120,8 @@ test('a file that exits its process, errs after its tests, throws at import or n
   const t = totals(stdout);
   assert.deepEqual([t.files, t.pass, t.fail], [6, 2, 4], 'the tests of d and g pass; c, c-zero, e and f count one failure each');
   assert.ok(!failing.includes('g-passes'), failing);
+  assert.match(repeatedFailure(stdout, 'c-exits.test.ts'), /exited \(code 3\)/);
+  assert.match(repeatedFailure(stdout, 'd-late-error.test.ts'), /after the test/);
+  assert.match(repeatedFailure(stdout, 'e-import-throws.test.ts'), /setup failed/);
+  assert.doesNotMatch(stdout, /g-passes\.test\.ts failed:/);
 });

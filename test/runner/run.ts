@@ -98,7 +98,18 @@ const queue = [...files].sort((a, b) => expected(b) - expected(a));
 const started = performance.now();
 const totals = { ...ZERO };
 const durations: Record<string, number> = { ...lastDurations };
-const failedFiles: string[] = [];
+/** Each failing file and why, repeated after the totals: the end of a long log is what gets read. */
+const failures = new Map<string, string>();
+/** At most this many lines of a failure are repeated at the end (the whole report is above). */
+const FAILURE_LINES = 60;
+
+function noteFailure(file: string, report: string): void {
+  // node:test's spec reporter ends a failing file's report with its failing tests and their errors.
+  const at = report.lastIndexOf('✖ failing tests:');
+  const lines = (at < 0 ? report : report.slice(at)).trimEnd().split('\n');
+  const cut = lines.length > FAILURE_LINES ? [...lines.slice(0, FAILURE_LINES), `… ${lines.length - FAILURE_LINES} more lines in its report above`] : lines;
+  failures.set(file, cut.join('\n'));
+}
 
 function print(file: string, counts: Counts, ms: number, body: string): void {
   const parts = [`${counts.passed} passed`, counts.failed && `${counts.failed} failed`, counts.cancelled && `${counts.cancelled} cancelled`, counts.skipped && `${counts.skipped} skipped`, counts.todo && `${counts.todo} todo`];
@@ -112,18 +123,20 @@ function finish(done: FileDone, output: string): void {
   for (const k of Object.keys(totals) as (keyof Counts)[]) totals[k] += done.counts[k];
   durations[done.file] = Math.round(done.ms);
   const failing = !done.success || done.counts.failed > 0 || done.counts.cancelled > 0;
-  if (failing) failedFiles.push(done.file);
   // An error after the file's tests ended fails the run with every test passed: say so first.
   const late = failing && !done.counts.failed && !done.counts.cancelled ? '✖ the file failed after its tests ended (see below)\n' : '';
-  print(done.file, done.counts, done.ms, late + done.report + (output ? `\n# output of ${done.file}:\n${output}` : ''));
+  const body = late + done.report + (output ? `\n# output of ${done.file}:\n${output}` : '');
+  if (failing) noteFailure(done.file, late ? body : done.report);
+  print(done.file, done.counts, done.ms, body);
 }
 
 function fail(file: string, why: string, output: string, ms: number): void {
   reported.add(file);
   totals.tests++;
   totals.failed++;
-  failedFiles.push(file);
-  print(file, { ...ZERO, failed: 1 }, ms, `✖ ${why}${output ? `\n# output of ${file}:\n${output}` : ''}`);
+  const body = `✖ ${why}${output ? `\n# output of ${file}:\n${output}` : ''}`;
+  noteFailure(file, body);
+  print(file, { ...ZERO, failed: 1 }, ms, body);
 }
 
 /** One worker process: takes files from the queue until it is empty, then exits. */
@@ -214,6 +227,8 @@ const summary = [
   `todo ${totals.todo}`,
   `duration_ms ${Math.round(performance.now() - started)}`,
 ];
-if (failedFiles.length) summary.push(`failing files:\n${failedFiles.map((f) => `  ${relative(ROOT, resolve(ROOT, f))}`).join('\n')}`);
-process.stdout.write('\n' + summary.map((l) => `ℹ ${l}`).join('\n') + '\n');
-process.exitCode = failedFiles.length ? 1 : 0;
+const failed = [...failures.keys()].map((f) => relative(ROOT, resolve(ROOT, f)));
+if (failed.length) summary.push(`failing files:\n${failed.map((f) => `  ${f}`).join('\n')}`);
+const repeated = [...failures].map(([file, why]) => `\n# ${file} failed:\n${why}\n`).join('');
+process.stdout.write(repeated + '\n' + summary.map((l) => `ℹ ${l}`).join('\n') + '\n');
+process.exitCode = failed.length ? 1 : 0;
