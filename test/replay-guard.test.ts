@@ -146,7 +146,7 @@ test('the replay probe never reads the guard table itself, whatever plan its sta
     await q.query('SET LOCAL plan_cache_mode = force_generic_plan');
     await q.query(`PREPARE replay_probe AS ${sql}`);
     try {
-      const { rows } = await q.query<Record<string, string>>("EXPLAIN EXECUTE replay_probe(now(), '\\x00'::bytea, now(), now())");
+      const { rows } = await q.query<Record<string, string>>("EXPLAIN EXECUTE replay_probe(ARRAY[now()], ARRAY['\\x00'::bytea], now(), now())");
       return rows.map((r) => Object.values(r)[0]).join('\n');
     } finally {
       await q.query('DEALLOCATE replay_probe');
@@ -154,4 +154,54 @@ test('the replay probe never reads the guard table itself, whatever plan its sta
   });
   assert.match(plan, /on native_replay_guard_legacy/, plan);
   assert.doesNotMatch(plan, /Scan[^\n]* on native_replay_guard(?!_legacy)\b/, plan);
+});
+
+/** The guard's db, counting its statements; statement number `failing` fails. */
+function counted(failing = 0) {
+  const c = {
+    statements: 0,
+    query: async (text: string, params?: unknown[]) => {
+      if (++c.statements === failing) throw new Error('connection lost');
+      return db.query(text, params);
+    },
+  };
+  return c;
+}
+
+test('signatures offered at once share statements: each accepted exactly once, a copy in the same batch refused', async () => {
+  const clock = new FixedClock('2021-01-01T00:00:00.000Z');
+  const c = counted();
+  const guard = new ReplayGuard({ db: c as unknown as typeof db, clock });
+  const keys = Array.from({ length: 60 }, (_, i) => `batch:${i}:sig`);
+  // Every key twice, interleaved, all at once: the copies land in the same statements as the originals.
+  const answers = await Promise.all([...keys, ...keys].map((k) => guard.firstUse(k, 7)));
+  assert.deepEqual(answers.slice(0, 60), keys.map(() => true), 'each original accepted');
+  assert.deepEqual(answers.slice(60), keys.map(() => false), 'each copy refused as a replay');
+  assert.ok(c.statements <= 2, `120 offers in ${c.statements} statements`);
+  // Remembered in the database, one by one, as before.
+  for (const k of keys.slice(0, 5)) assert.equal(await guard.firstUse(k, 7), false);
+  const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM native_replay_guard WHERE signed_at = $1", [new Date(7)]);
+  assert.equal(Number(rows[0].n), 60);
+});
+
+test('two processes offering the same signatures at once: each is accepted by exactly one of them', async (t) => {
+  const node = await startNode(h); // on PostgreSQL a pool of its own, as another process has
+  t.after(() => node.close());
+  const clock = new FixedClock('2021-02-01T00:00:00.000Z');
+  const [a, b] = [new ReplayGuard({ db, clock }), new ReplayGuard({ db: node.harness.deps.core.db, clock })];
+  const keys = Array.from({ length: 80 }, (_, i) => `race:${i}:sig`);
+  const [fromA, fromB] = await Promise.all([Promise.all(keys.map((k) => a.firstUse(k, 8))), Promise.all(keys.map((k) => b.firstUse(k, 8)))]);
+  keys.forEach((k, i) => assert.equal(Number(fromA[i]) + Number(fromB[i]), 1, `${k}: accepted by ${fromA[i] ? 'A' : ''}${fromB[i] ? 'B' : ''}`));
+});
+
+test('a statement that fails fails the requests it carried, and they are offered afresh when retried', async () => {
+  const clock = new FixedClock('2021-03-01T00:00:00.000Z');
+  const guard = new ReplayGuard({ db: counted(2) as unknown as typeof db, clock });
+  // The first goes alone; the two offered while it runs share the second statement, which fails.
+  const first = await Promise.allSettled(['fail:1', 'fail:2', 'fail:3'].map((k) => guard.firstUse(k, 9)));
+  assert.deepEqual(first.map((r) => r.status), ['fulfilled', 'rejected', 'rejected'], JSON.stringify(first));
+  assert.equal((first[0] as PromiseFulfilledResult<boolean>).value, true);
+  for (const r of first.slice(1)) assert.match(String((r as PromiseRejectedResult).reason), /connection lost/);
+  // Nothing of the failed statement was remembered: retried, those two are accepted; the first is a replay.
+  assert.deepEqual(await Promise.all(['fail:2', 'fail:3', 'fail:1'].map((k) => guard.firstUse(k, 9))), [true, true, false]);
 });
