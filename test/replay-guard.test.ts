@@ -205,3 +205,26 @@ test('a statement that fails fails the requests it carried, and they are offered
   // Nothing of the failed statement was remembered: retried, those two are accepted; the first is a replay.
   assert.deepEqual(await Promise.all(['fail:2', 'fail:3', 'fail:1'].map((k) => guard.firstUse(k, 9))), [true, true, false]);
 });
+
+test('a statement that never answers (a connection cut without a word) stops holding back the others after a while', async () => {
+  const clock = new FixedClock('2021-04-01T00:00:00.000Z');
+  let hung: (() => void) | undefined;
+  let statements = 0;
+  const hanging = {
+    query: async (text: string, params?: unknown[]) => {
+      // The first statement hangs until the test lets it go; the others reach the database.
+      if (++statements === 1) await new Promise<void>((go) => (hung = go));
+      return db.query(text, params);
+    },
+  };
+  const guard = new ReplayGuard({ db: hanging as unknown as typeof db, clock }, { stallMs: 200 });
+  const stuck = guard.firstUse('stall:1', 10);
+  const started = Date.now();
+  // Offered while the first hangs: answered once it has stalled, by a statement of their own.
+  assert.deepEqual(await Promise.all(['stall:2', 'stall:3'].map((k) => guard.firstUse(k, 10))), [true, true]);
+  assert.ok(Date.now() - started >= 150, 'they waited for the stall');
+  // The stuck statement still decides its own signature when its answer comes.
+  hung!();
+  assert.equal(await stuck, true);
+  assert.equal(await guard.firstUse('stall:1', 10), false);
+});

@@ -32,6 +32,12 @@ interface Offer {
 
 /** The most signatures one statement offers; more wait for the next. */
 const MAX_BATCH = 256;
+/**
+ * A guard statement still unanswered after this long stops holding back the next one. A statement
+ * on a connection that died without a word (a cut network) may not fail for many minutes: without
+ * this, every native request of the process would wait behind it.
+ */
+const STALL_MS = 1_000;
 
 /**
  * Remembers accepted signatures in the database (table native_replay_guard), so that every Kasir
@@ -45,40 +51,58 @@ const MAX_BATCH = 256;
 export class ReplayGuard {
   private readonly db: Queryable;
   private readonly clock: Clock;
+  private readonly stallMs: number;
   private waiting: Offer[] = [];
-  private offering = false;
-  constructor(deps: { db: Queryable; clock: Clock }) {
+  /** Statements in flight that still hold back the next one (at most one, unless it stalled). */
+  private holding = 0;
+  constructor(deps: { db: Queryable; clock: Clock }, opts: { stallMs?: number } = {}) {
     this.db = deps.db;
     this.clock = deps.clock;
+    this.stallMs = opts.stallMs ?? STALL_MS;
   }
   /** True the first time a signature is offered; false for every reuse inside the window. */
   firstUse(key: string, signedAtMs: number): Promise<boolean> {
     return new Promise((answer, fail) => {
       this.waiting.push({ digest: createHash('sha256').update(key).digest(), signedAt: new Date(signedAtMs), answer, fail });
-      if (!this.offering) void this.offerWaiting();
+      this.offerWaiting();
     });
   }
 
-  private async offerWaiting(): Promise<void> {
-    this.offering = true;
-    while (this.waiting.length) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      // The same signature twice in one statement: the second is a replay of the first, whatever
-      // the database says of the first (and ON CONFLICT may not touch one row twice).
-      const first = new Map<string, Offer>();
-      for (const offer of batch) {
-        const hex = offer.digest.toString('hex');
-        if (first.has(hex)) offer.answer(false);
-        else first.set(hex, offer);
-      }
-      try {
-        const accepted = await this.insert([...first.values()]);
-        for (const [hex, offer] of first) offer.answer(accepted.has(hex));
-      } catch (err) {
-        for (const offer of first.values()) offer.fail(err);
-      }
+  private offerWaiting(): void {
+    if (this.holding > 0 || this.waiting.length === 0) return;
+    const batch = this.waiting.splice(0, MAX_BATCH);
+    // The same signature twice in one statement: the second is a replay of the first, whatever
+    // the database says of the first (and ON CONFLICT may not touch one row twice). Across two
+    // statements in flight at once (one stalled), the unique key decides, as between processes.
+    const first = new Map<string, Offer>();
+    for (const offer of batch) {
+      const hex = offer.digest.toString('hex');
+      if (first.has(hex)) offer.answer(false);
+      else first.set(hex, offer);
     }
-    this.offering = false;
+    this.holding++;
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      this.holding--;
+      this.offerWaiting();
+    };
+    const stalled = setTimeout(release, this.stallMs);
+    stalled.unref();
+    this.insert([...first.values()])
+      .then(
+        (accepted) => {
+          for (const [hex, offer] of first) offer.answer(accepted.has(hex));
+        },
+        (err) => {
+          for (const offer of first.values()) offer.fail(err);
+        },
+      )
+      .finally(() => {
+        clearTimeout(stalled);
+        release();
+      });
   }
 
   /**
