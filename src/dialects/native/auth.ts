@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.ts';
 import { KasirError } from '../../core/errors.ts';
 import type { CredentialCache } from '../../core/merchants/credential-cache.ts';
 import type { Merchant } from '../../core/merchants/merchants.ts';
+import { answered, coalesce, type Answer, type CoalesceOptions } from '../../db/coalesce.ts';
 import type { Queryable } from '../../db/db.ts';
 import { secondsHint } from '../../http/validate.ts';
 
@@ -22,22 +23,11 @@ export interface NativeAuthInput {
   rawBody: Buffer;
 }
 
-/** One signature waiting for the guard's next statement. */
+/** One signature offered to the guard. */
 interface Offer {
   digest: Buffer;
   signedAt: Date;
-  answer: (firstUse: boolean) => void;
-  fail: (err: unknown) => void;
 }
-
-/** The most signatures one statement offers; more wait for the next. */
-const MAX_BATCH = 256;
-/**
- * A guard statement still unanswered after this long stops holding back the next one. A statement
- * on a connection that died without a word (a cut network) may not fail for many minutes: without
- * this, every native request of the process would wait behind it.
- */
-const STALL_MS = 1_000;
 
 /**
  * Remembers accepted signatures in the database (table native_replay_guard), so that every Kasir
@@ -45,64 +35,32 @@ const STALL_MS = 1_000;
  * timestamp may be ±300 s off); src/core/jobs/prune-guards.ts deletes expired ones.
  *
  * One statement at a time per process, offering every signature that arrived while the previous
- * one ran (group commit): alone, a request waits for nothing; under load, 16 requests in flight
- * share a few statements instead of paying one round trip and one commit each.
+ * one ran (src/db/coalesce.ts): under load, 16 requests in flight share a few statements instead of
+ * paying one round trip and one commit each.
  */
 export class ReplayGuard {
   private readonly db: Queryable;
   private readonly clock: Clock;
-  private readonly stallMs: number;
-  private waiting: Offer[] = [];
-  /** Statements in flight that still hold back the next one (at most one, unless it stalled). */
-  private holding = 0;
-  constructor(deps: { db: Queryable; clock: Clock }, opts: { stallMs?: number } = {}) {
+  private readonly offer: (offer: Offer) => Promise<boolean>;
+  constructor(deps: { db: Queryable; clock: Clock }, opts: CoalesceOptions = {}) {
     this.db = deps.db;
     this.clock = deps.clock;
-    this.stallMs = opts.stallMs ?? STALL_MS;
+    this.offer = coalesce((offers) => this.offerAll(offers), opts);
   }
   /** True the first time a signature is offered; false for every reuse inside the window. */
   firstUse(key: string, signedAtMs: number): Promise<boolean> {
-    return new Promise((answer, fail) => {
-      this.waiting.push({ digest: createHash('sha256').update(key).digest(), signedAt: new Date(signedAtMs), answer, fail });
-      this.offerWaiting();
-    });
+    return this.offer({ digest: createHash('sha256').update(key).digest(), signedAt: new Date(signedAtMs) });
   }
 
-  private offerWaiting(): void {
-    if (this.holding > 0 || this.waiting.length === 0) return;
-    const batch = this.waiting.splice(0, MAX_BATCH);
+  private async offerAll(offers: Offer[]): Promise<Answer<boolean>[]> {
     // The same signature twice in one statement: the second is a replay of the first, whatever
     // the database says of the first (and ON CONFLICT may not touch one row twice). Across two
     // statements in flight at once (one stalled), the unique key decides, as between processes.
-    const first = new Map<string, Offer>();
-    for (const offer of batch) {
-      const hex = offer.digest.toString('hex');
-      if (first.has(hex)) offer.answer(false);
-      else first.set(hex, offer);
-    }
-    this.holding++;
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      this.holding--;
-      this.offerWaiting();
-    };
-    const stalled = setTimeout(release, this.stallMs);
-    stalled.unref();
-    this.insert([...first.values()])
-      .then(
-        (accepted) => {
-          for (const [hex, offer] of first) offer.answer(accepted.has(hex));
-        },
-        (err) => {
-          for (const offer of first.values()) offer.fail(err);
-        },
-      )
-      .finally(() => {
-        clearTimeout(stalled);
-        release();
-      });
+    const hexes = offers.map((o) => o.digest.toString('hex'));
+    const firsts = new Map<string, Offer>();
+    hexes.forEach((hex, i) => firsts.has(hex) || firsts.set(hex, offers[i]));
+    const accepted = await this.insert([...firsts.values()]);
+    return hexes.map((hex, i) => answered(firsts.get(hex) === offers[i] && accepted.has(hex)));
   }
 
   /**
