@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallContext, CoreDeps } from '../deps.ts';
 import { KasirError } from '../errors.ts';
 import type { Payment } from './model.ts';
-import { findPayment, updatePayment, type EventInfo, type PaymentChanges, type PaymentRef, type WithChange } from './repo.ts';
+import { findPaymentBatched } from './find-batched.ts';
+import { updatePayment, type EventInfo, type PaymentChanges, type PaymentRef, type WithChange } from './repo.ts';
 import type { Queryable } from '../../db/db.ts';
 import type { PaymentEvent } from './states.ts';
 import { EXPIRABLE } from './states.ts';
@@ -32,7 +33,7 @@ export async function withPayment<T>(
 ): Promise<T> {
   const started = Date.now(); // wall time on purpose: bounds real waiting, not simulated time
   for (let round = 0; ; round++) {
-    let p = await findPayment(deps.db, ctx.merchant.id, ref, accountId);
+    let p = await findPaymentBatched(deps.db, ctx.merchant.id, ref, accountId);
     if (!p) throw new KasirError('PAYMENT_NOT_FOUND', 'Payment not found');
     p = await expireIfDue(deps, p);
     if (!p) continue;
