@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { FixedClock } from '../src/core/clock.ts';
 import { pruneGuards, REPLAY_KEEP_MS } from '../src/core/jobs/prune-guards.ts';
 import { ReplayGuard, TOLERANCE_MS } from '../src/dialects/native/auth.ts';
-import { nativeMerchant, readResponse, signNative, startKasir, type Harness, type NativeClient } from './helpers/harness.ts';
+import { nativeMerchant, readResponse, signNative, startKasir, usingPostgres, type Harness, type NativeClient } from './helpers/harness.ts';
 import { countPayments } from './helpers/native.ts';
 import { startNode } from './helpers/second-node.ts';
 
@@ -227,4 +227,26 @@ test('a statement that never answers (a connection cut without a word) stops hol
   hung!();
   assert.equal(await stuck, true);
   assert.equal(await guard.firstUse('stall:1', 10), false);
+});
+
+test('two processes offering the same signatures in opposite orders at once: no deadlock, each accepted once', { skip: !usingPostgres() && 'PGlite is one connection: two statements never overlap' }, async (t) => {
+  // Every guard row's insert takes 0.3 s, so that the two statements overlap row by row: inserted
+  // in arrival order, each would wait for the other's uncommitted row (a deadlock, a batch failed).
+  await db.query(`CREATE FUNCTION slow_guard_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$`);
+  await db.query('CREATE TRIGGER slow_guard_insert BEFORE INSERT ON native_replay_guard FOR EACH ROW EXECUTE FUNCTION slow_guard_insert()');
+  t.after(async () => {
+    await db.query('DROP TRIGGER slow_guard_insert ON native_replay_guard');
+    await db.query('DROP FUNCTION slow_guard_insert()');
+  });
+  const clock = new FixedClock('2021-05-01T00:00:00.000Z');
+  const [p1, p2] = [new ReplayGuard({ db, clock }), new ReplayGuard({ db, clock })];
+  const keys = ['order:1:a', 'order:1:b', 'order:1:c'];
+  // Each process's first offer goes alone; the three offered while it runs share its second
+  // statement: in arrival order, a, b, c in one process and c, b, a in the other.
+  const warm = [p1.firstUse('order:0:p1', 11), p2.firstUse('order:0:p2', 11)];
+  const both = [Promise.all(keys.map((k) => p1.firstUse(k, 11))), Promise.all([...keys].reverse().map((k) => p2.firstUse(k, 11)))];
+  assert.deepEqual(await Promise.all(warm), [true, true]);
+  const [one, two] = await Promise.all(both);
+  const twoInOrder = [...two].reverse();
+  keys.forEach((k, i) => assert.equal(Number(one[i]) + Number(twoInOrder[i]), 1, `${k}: accepted ${Number(one[i]) + Number(twoInOrder[i])} times`));
 });

@@ -65,7 +65,9 @@ export class ReplayGuard {
 
   /**
    * The digests the database accepted. The insert decides, and the unique (signed_at, digest)
-   * serialises two processes offering the same signature at once. An expired entry the prune job
+   * serialises two processes offering the same signature at once. Rows go in in the key's order:
+   * two statements inserting the same two signatures in opposite orders would each wait for the
+   * other's uncommitted row (a deadlock, and a whole batch failed). An expired entry the prune job
    * has not yet deleted is taken over (the WHERE), so acceptance never depends on when the job
    * last ran.
    *
@@ -87,6 +89,7 @@ export class ReplayGuard {
            FROM unnest($1::timestamptz[], $2::bytea[]) AS o (signed_at, digest),
                 (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed
           WHERE NOT EXISTS (SELECT 1 FROM native_replay_guard_legacy l WHERE l.digest = o.digest AND l.expires_at >= $4)
+          ORDER BY o.signed_at, o.digest
        ON CONFLICT (signed_at, digest) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE native_replay_guard.expires_at < $4
        RETURNING encode(digest, 'hex') AS hex`,
       [offers.map((o) => o.signedAt), offers.map((o) => o.digest), new Date(now.getTime() + 2 * TOLERANCE_MS), now],
