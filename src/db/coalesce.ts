@@ -45,10 +45,12 @@ export function coalesce<In, Out>(run: (items: In[]) => Promise<Answer<Out>[]>, 
     };
     const stalled = setTimeout(release, stallMs);
     stalled.unref();
-    run(batch.map((w) => w.item))
+    // Called from a then: a run that throws at once fails its batch like one that rejects.
+    Promise.resolve()
+      .then(() => run(batch.map((w) => w.item)))
       .then(
         (answers) => batch.forEach((w, i) => {
-          const a = answers[i];
+          const a = Array.isArray(answers) ? answers[i] : undefined;
           if (a?.ok) w.answer(a.value);
           else w.fail(a ? a.error : new Error('coalesce: the batch gave no answer for this item'));
         }),
