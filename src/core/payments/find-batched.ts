@@ -45,9 +45,11 @@ async function readAll(db: Queryable, field: RefField, lookups: Lookup[]): Promi
                               WHERE merchant_id = k.merchant_id AND ${column} = k.value${withAccount ? ' AND merchant_account_id = k.account' : ''}) p`,
       [lookups.map((l) => l.merchantId), lookups.map((l) => Object.values(l.ref)[0]), ...(withAccount ? [lookups.map((l) => l.merchantAccountId)] : [])],
     ));
-  } catch {
-    // One malformed value (an id that is no uuid) fails the whole statement: each read alone then
-    // gets exactly the answer, or the error, it would have had without the others.
+  } catch (err) {
+    // One malformed value (an id that is no uuid: SQLSTATE class 22, data exception) fails the
+    // whole statement: each read alone then gets exactly the answer, or the error, it would have
+    // had without the others. Any other error (the database gone) is every read's.
+    if (!String((err as { code?: unknown }).code ?? '').startsWith('22')) throw err;
     return Promise.all(lookups.map((l) => one(l).then(answered, (error: unknown) => ({ ok: false as const, error }))));
   }
   const found = new Map<number, Payment>();
