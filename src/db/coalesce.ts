@@ -17,8 +17,8 @@ export interface CoalesceOptions {
   stallMs?: number;
 }
 
-export const DEFAULT_MAX_BATCH = 256;
-export const DEFAULT_STALL_MS = 1_000;
+const DEFAULT_MAX_BATCH = 256;
+const DEFAULT_STALL_MS = 1_000;
 
 /**
  * `submit(item)` resolves with what `run` answers for the item, or rejects with its error (or
@@ -70,3 +70,4 @@ export function coalesce<In, Out>(run: (items: In[]) => Promise<Answer<Out>[]>, 
 }
 
 export const answered = <Out>(value: Out): Answer<Out> => ({ ok: true, value });
+export const failed = <Out>(error: unknown): Answer<Out> => ({ ok: false, error });

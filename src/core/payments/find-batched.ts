@@ -2,7 +2,7 @@
 // requests in flight (src/db/coalesce.ts): reads that arrive while another is running go together
 // in one statement, each looked up by its own merchant and id through the same index as alone.
 // A read alone is findPayment's own statement, unchanged.
-import { answered, coalesce, type Answer } from '../../db/coalesce.ts';
+import { answered, coalesce, failed, type Answer } from '../../db/coalesce.ts';
 import type { Queryable } from '../../db/db.ts';
 import { COLUMNS, PAYMENT_SELECT, rowToPayment, type Payment } from './model.ts';
 import { findPayment, type PaymentRef } from './repo.ts';
@@ -50,7 +50,7 @@ async function readAll(db: Queryable, field: RefField, lookups: Lookup[]): Promi
     // whole statement: each read alone then gets exactly the answer, or the error, it would have
     // had without the others. Any other error (the database gone) is every read's.
     if (!String((err as { code?: unknown }).code ?? '').startsWith('22')) throw err;
-    return Promise.all(lookups.map((l) => one(l).then(answered, (error: unknown) => ({ ok: false as const, error }))));
+    return Promise.all(lookups.map((l) => one(l).then(answered, failed<Payment | null>)));
   }
   const found = new Map<number, Payment>();
   for (const row of rows) {
