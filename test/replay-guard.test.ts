@@ -3,10 +3,12 @@
 // It lives in the database, so a replay to another Kasir process on it, or after a restart, is
 // refused too.
 import { test } from 'node:test';
+import { connect, createServer, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { FixedClock } from '../src/core/clock.ts';
 import { pruneGuards, REPLAY_KEEP_MS } from '../src/core/jobs/prune-guards.ts';
 import { ReplayGuard, TOLERANCE_MS } from '../src/dialects/native/auth.ts';
+import { openPostgres } from '../src/db/postgres.ts';
 import { nativeMerchant, readResponse, signNative, startKasir, usingPostgres, type Harness, type NativeClient } from './helpers/harness.ts';
 import { countPayments } from './helpers/native.ts';
 import { startNode } from './helpers/second-node.ts';
@@ -249,4 +251,55 @@ test('two processes offering the same signatures in opposite orders at once: no 
   const [one, two] = await Promise.all(both);
   const twoInOrder = [...two].reverse();
   keys.forEach((k, i) => assert.equal(Number(one[i]) + Number(twoInOrder[i]), 1, `${k}: accepted ${Number(one[i]) + Number(twoInOrder[i])} times`));
+});
+
+/**
+ * A TCP proxy to PostgreSQL whose `silence()` cuts the connections it carries without a word: what
+ * either side sends is dropped, nothing is closed. Connections opened afterwards pass. `reset()`
+ * ends the silenced ones as a network that comes back would: with a reset.
+ */
+async function silentProxy(target: URL) {
+  const carried: Socket[] = [];
+  let silenced = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    carried.push(client, upstream);
+    const pipe = (from: Socket, to: Socket) => from.on('data', (d) => silenced.has(from) || to.write(d)).on('error', () => to.destroy());
+    pipe(client, upstream);
+    pipe(upstream, client);
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = new URL(target.href);
+  url.port = String((server.address() as { port: number }).port);
+  url.hostname = '127.0.0.1';
+  return {
+    url: url.href,
+    silence: () => (silenced = new Set(carried)),
+    reset: () => silenced.forEach((s) => s.destroy()),
+    close: () => {
+      for (const s of carried) s.destroy();
+      return new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+test('a guard statement on a connection cut without a word stops holding back the others after the stall time', { skip: !usingPostgres() && 'a PostgreSQL connection to cut' }, async (t) => {
+  const proxy = await silentProxy(new URL(process.env.DATABASE_URL!));
+  const cut = openPostgres({ url: proxy.url, schema: h.schema });
+  t.after(async () => {
+    await proxy.close();
+    await cut.close().catch(() => {});
+  });
+  const guard = new ReplayGuard({ db: cut, clock: new FixedClock('2021-06-01T00:00:00.000Z') }, { stallMs: 300 });
+  assert.equal(await guard.firstUse('cut:0', 12), true, 'the pool holds one connection, idle');
+  await new Promise((ok) => setImmediate(ok)); // its statement has let go of the queue
+  proxy.silence();
+  const stuck = guard.firstUse('cut:1', 12); // on the idle connection, now cut: never answered
+  const started = Date.now();
+  // Offered while it hangs: once it has stalled, they go on a new connection and are answered.
+  assert.deepEqual(await Promise.all(['cut:2', 'cut:3'].map((k) => guard.firstUse(k, 12))), [true, true]);
+  assert.ok(Date.now() - started >= 250, 'they waited for the stall');
+  proxy.reset(); // the stuck statement fails; nothing was accepted for it
+  await assert.rejects(stuck);
+  assert.equal(await guard.firstUse('cut:1', 12), true, 'never reached the database: accepted when offered again');
 });
