@@ -3,7 +3,6 @@
 // It lives in the database, so a replay to another Kasir process on it, or after a restart, is
 // refused too.
 import { test } from 'node:test';
-import { connect, createServer, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import { FixedClock } from '../src/core/clock.ts';
 import { pruneGuards, REPLAY_KEEP_MS } from '../src/core/jobs/prune-guards.ts';
@@ -12,6 +11,7 @@ import { openPostgres } from '../src/db/postgres.ts';
 import { nativeMerchant, readResponse, signNative, startKasir, usingPostgres, type Harness, type NativeClient } from './helpers/harness.ts';
 import { countPayments } from './helpers/native.ts';
 import { startNode } from './helpers/second-node.ts';
+import { silentProxy } from './helpers/silent-proxy.ts';
 
 const h = await startKasir();
 const db = h.deps.core.db;
@@ -252,36 +252,6 @@ test('two processes offering the same signatures in opposite orders at once: no 
   const twoInOrder = [...two].reverse();
   keys.forEach((k, i) => assert.equal(Number(one[i]) + Number(twoInOrder[i]), 1, `${k}: accepted ${Number(one[i]) + Number(twoInOrder[i])} times`));
 });
-
-/**
- * A TCP proxy to PostgreSQL whose `silence()` cuts the connections it carries without a word: what
- * either side sends is dropped, nothing is closed. Connections opened afterwards pass. `reset()`
- * ends the silenced ones as a network that comes back would: with a reset.
- */
-async function silentProxy(target: URL) {
-  const carried: Socket[] = [];
-  let silenced = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    carried.push(client, upstream);
-    const pipe = (from: Socket, to: Socket) => from.on('data', (d) => silenced.has(from) || to.write(d)).on('error', () => to.destroy());
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const url = new URL(target.href);
-  url.port = String((server.address() as { port: number }).port);
-  url.hostname = '127.0.0.1';
-  return {
-    url: url.href,
-    silence: () => (silenced = new Set(carried)),
-    reset: () => silenced.forEach((s) => s.destroy()),
-    close: () => {
-      for (const s of carried) s.destroy();
-      return new Promise((ok) => server.close(ok));
-    },
-  };
-}
 
 test('a guard statement on a connection cut without a word stops holding back the others after the stall time', { skip: !usingPostgres() && 'a PostgreSQL connection to cut' }, async (t) => {
   const proxy = await silentProxy(new URL(process.env.DATABASE_URL!));

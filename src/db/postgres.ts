@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { toWireParams, type Db, type Queryable, type QueryResult } from './db.ts';
+import { NamedQuery, runOn } from './pg-named-query.ts';
 
 export interface PostgresOptions {
   url: string;
@@ -32,12 +33,38 @@ function statementName(sql: string): string | undefined {
   return name;
 }
 
+/**
+ * Runs `fn` on a connection of the pool's, held until it settles. A connection lost meanwhile emits
+ * 'error' on its client (the statement in flight fails with it too); a checked-out client has no
+ * listener of the pool's, and an unheard 'error' would end the process, so one is held here, and a
+ * lost connection is handed back as such (the pool drops it). A statement PostgreSQL refused leaves
+ * its connection in step (ReadyForQuery follows the error): that one is reused.
+ */
+async function holding<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let lost: Error | undefined;
+  const onLost = (err: Error) => {
+    lost = err;
+  };
+  client.on('error', onLost);
+  try {
+    return await fn(client);
+  } finally {
+    client.removeListener('error', onLost);
+    client.release(lost);
+  }
+}
+
 function wrap(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
+  const run = client instanceof pg.Pool
+    ? <R>(query: NamedQuery<R>) => holding(client, (held) => runOn(held, query))
+    : <R>(query: NamedQuery<R>) => runOn(client, query);
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
       // Statements without parameters (DDL in migrations, BEGIN/COMMIT) stay unnamed.
       const name = prepare && params && params.length > 0 ? statementName(sql) : undefined;
-      const res = name ? await client.query({ name, text: sql, values: toWireParams(params) }) : await client.query(sql, toWireParams(params));
+      if (name) return run(new NamedQuery<R>(name, sql, toWireParams(params)));
+      const res = await client.query(sql, toWireParams(params));
       return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
     },
   };
@@ -68,20 +95,17 @@ export function openPostgres(opts: PostgresOptions): PostgresDb {
   return {
     kind: 'postgres',
     query: root.query,
-    async tx(fn) {
-      const client = await pool.connect();
+    tx: (fn) => holding(pool, async (client) => {
+      await client.query('BEGIN');
       try {
-        await client.query('BEGIN');
         const result = await fn(wrap(client, prepare));
         await client.query('COMMIT');
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
-      } finally {
-        client.release();
       }
-    },
+    }),
     close: () => pool.end(),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
