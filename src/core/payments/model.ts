@@ -77,16 +77,29 @@ const TIMES = new Set<keyof Payment>([
 
 export const PAYMENT_SELECT = Object.values(COLUMNS).join(', ');
 
+type ColumnReader = (v: unknown) => unknown;
+const asMoney: ColumnReader = (v) => BigInt(v as string);
+// A Date from the driver is the row's own and goes with it; PGlite in a worker may give text.
+const asTime: ColumnReader = (v) => (v == null ? null : v instanceof Date ? v : new Date(v as string));
+const asObject: ColumnReader = (v) => v ?? {};
+const asValue: ColumnReader = (v) => v ?? null;
+const asNumber: ColumnReader = (v) => Number(v);
+
+/** Each field's column and how its value is read, worked out once (every operation maps a row). */
+const READERS = (Object.entries(COLUMNS) as [keyof Payment, string][]).map(([field, column]) => ({
+  field,
+  column,
+  read: field === 'version' ? asNumber
+    : MONEY.has(field) ? asMoney
+    : TIMES.has(field) ? asTime
+    : field === 'metadata' || field === 'dialectData' ? asObject
+    : asValue,
+}));
+
 /** Drivers differ (int8 as string or bigint, timestamps as Date or string): normalise once here. */
 export function rowToPayment(row: Record<string, unknown>): Payment {
   const out: Record<string, unknown> = {};
-  for (const [field, column] of Object.entries(COLUMNS) as [keyof Payment, string][]) {
-    const v = row[column];
-    if (MONEY.has(field)) out[field] = BigInt(v as string);
-    else if (TIMES.has(field)) out[field] = v == null ? null : new Date(v as string);
-    else out[field] = v ?? (field === 'metadata' || field === 'dialectData' ? {} : null);
-  }
-  out.version = Number(row.version);
+  for (const { field, column, read } of READERS) out[field] = read(row[column]);
   return out as unknown as Payment;
 }
 

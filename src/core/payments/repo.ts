@@ -46,6 +46,25 @@ export async function insertPayment(q: Queryable, p: Payment, info: EventInfo): 
   eventWritten?.('created');
 }
 
+// Statement texts are built once per shape and then reused as the same string: the driver names a
+// statement by its text, and a string made afresh per call is copied and hashed whole (the column
+// list alone is 2 kB) each time that name is looked up. Shapes are finite (they come from code,
+// never from input); the cap only bounds the memory of a future generator that is not.
+const texts = new Map<string, string>();
+
+function statementText(shape: string, build: () => string): string {
+  let text = texts.get(shape);
+  if (text === undefined) {
+    text = build();
+    if (texts.size < 1000) texts.set(shape, text);
+  }
+  return text;
+}
+
+const findSql = (field: keyof Payment, withAccount: boolean) =>
+  statementText(`find:${field}:${withAccount}`, () =>
+    `SELECT ${PAYMENT_SELECT} FROM payments WHERE merchant_id = $1 AND ${COLUMNS[field]} = $2${withAccount ? ' AND merchant_account_id = $3' : ''}`);
+
 export async function findPayment(
   q: Queryable,
   merchantId: string,
@@ -54,12 +73,8 @@ export async function findPayment(
 ): Promise<Payment | null> {
   const [field, value] = Object.entries(ref)[0] as [keyof Payment, string];
   const params: unknown[] = [merchantId, value];
-  let sql = `SELECT ${PAYMENT_SELECT} FROM payments WHERE merchant_id = $1 AND ${COLUMNS[field]} = $2`;
-  if (merchantAccountId) {
-    params.push(merchantAccountId);
-    sql += ' AND merchant_account_id = $3';
-  }
-  const { rows } = await q.query(sql, params);
+  if (merchantAccountId) params.push(merchantAccountId);
+  const { rows } = await q.query(findSql(field, Boolean(merchantAccountId)), params);
   return rows[0] ? rowToPayment(rows[0]) : null;
 }
 
@@ -106,22 +121,27 @@ export async function updatePayment(
     sets.push(`${COLUMNS[field]} = $${params.length}`);
   }
   params.push(p.id, allowed, p.version);
-  const guard = `id = $${params.length - 2} AND status = ANY($${params.length - 1}) AND version = $${params.length}`;
-  const update = `UPDATE payments SET ${sets.join(', ')} WHERE ${guard} RETURNING ${PAYMENT_SELECT}`;
+  const setList = sets.join(', ');
+  const update = () => {
+    const guard = `id = $${sets.length} AND status = ANY($${sets.length + 1}) AND version = $${sets.length + 2}`;
+    return `UPDATE payments SET ${setList} WHERE ${guard} RETURNING ${PAYMENT_SELECT}`;
+  };
   const alsoCtes = () =>
     also.map((write, i) => `,\n     also_${i} AS (${write((value) => `$${params.push(value)}`)})`).join('');
   if (!event) {
-    const sql = also.length ? `WITH updated AS (${update})${alsoCtes()}\n     SELECT * FROM updated` : update;
+    const withAlso = alsoCtes();
+    const sql = statementText(`update:${setList}${withAlso}`, () => (also.length ? `WITH updated AS (${update()})${withAlso}\n     SELECT * FROM updated` : update()));
     const { rows } = await q.query(sql, params);
     return rows[0] ? rowToPayment(rows[0]) : null;
   }
   const e = info ?? { dialect: 'system' };
   const base = params.length;
   params.push(event, p.status, e.amount ?? null, e.dialect, e.requestId ?? null, e.data ?? {}, now);
+  const withAlso = alsoCtes();
   // The outbox row (when the payment's dialect asked to be told about this event type) is part of
   // the same statement: a change and its notification commit together or not at all.
-  const { rows } = await q.query(
-    `WITH updated AS (${update}),
+  const sql = statementText(`event:${setList}${withAlso}`, () =>
+    `WITH updated AS (${update()}),
      ev AS (INSERT INTO payment_events (${EVENT_COLUMNS})
             SELECT id, merchant_id, $${base + 1}, $${base + 2}, status, $${base + 3}, $${base + 4}, $${base + 5}, $${base + 6}, $${base + 7} FROM updated
             RETURNING id, payment_id, merchant_id, type, data, at),
@@ -135,10 +155,9 @@ export async function updatePayment(
      wh AS (INSERT INTO outbox (merchant_id, payment_id, event_id, event_type, format, target_url, endpoint_id, next_attempt_at, created_at)
             SELECT ev.merchant_id, ev.payment_id, ev.id, ev.type, 'native', w.data->>'url', w.key_id, ev.at, ev.at
               FROM ev JOIN credentials w ON w.merchant_id = ev.merchant_id AND w.dialect = 'webhook' AND w.expires_at IS NULL
-             WHERE w.data->'coreEvents' ? ev.type)${alsoCtes()}
-     SELECT * FROM updated`,
-    params,
-  );
+             WHERE w.data->'coreEvents' ? ev.type)${withAlso}
+     SELECT * FROM updated`);
+  const { rows } = await q.query(sql, params);
   if (!rows[0]) return null;
   eventWritten?.(event);
   return rowToPayment(rows[0]);
