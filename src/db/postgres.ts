@@ -34,11 +34,11 @@ function statementName(sql: string): string | undefined {
 }
 
 /**
- * Runs `fn` on a connection of the pool's, held until it settles. A connection lost meanwhile emits
- * 'error' on its client (the statement in flight fails with it too); a checked-out client has no
- * listener of the pool's, and an unheard 'error' would end the process, so one is held here, and a
- * lost connection is handed back as such (the pool drops it). A statement PostgreSQL refused leaves
- * its connection in step (ReadyForQuery follows the error): that one is reused.
+ * Runs `fn` on a connection of the pool's, held until it settles (a transaction). A connection lost
+ * meanwhile emits 'error' on its client (the statement in flight fails with it too); a checked-out
+ * client has no listener of the pool's, and an unheard 'error' would end the process, so one is held
+ * here, and a lost connection is handed back as such (the pool drops it). A statement PostgreSQL
+ * refused leaves its connection in step (ReadyForQuery follows the error): that one is reused.
  */
 async function holding<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -55,9 +55,19 @@ async function holding<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<
   }
 }
 
+/**
+ * A named statement on any pooled connection, through node-pg's pool.query: it takes a connection,
+ * listens for its loss, and gives it back (dropped after any error). With a custom query it still
+ * returns a promise of the query's answer, whatever node-pg's types say. Taking the connection here
+ * instead (pool.connect, one async function per statement) made V8 promote short-lived garbage
+ * under load: the server's RSS peaked about 40 MB higher.
+ */
+const runPooled = <R>(pool: pg.Pool, query: NamedQuery<R>) =>
+  pool.query(query as unknown as pg.Submittable) as unknown as Promise<QueryResult<R>>;
+
 function wrap(client: pg.Pool | pg.PoolClient, prepare: boolean): Queryable {
   const run = client instanceof pg.Pool
-    ? <R>(query: NamedQuery<R>) => holding(client, (held) => runOn(held, query))
+    ? <R>(query: NamedQuery<R>) => runPooled(client, query)
     : <R>(query: NamedQuery<R>) => runOn(client, query);
   return {
     async query<R>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
