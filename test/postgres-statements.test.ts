@@ -21,7 +21,8 @@ let reference: pg.Client;
 test.before(async () => {
   if (skip) return;
   await adminQuery(URL!, `CREATE SCHEMA ${schema}`);
-  // One connection: every statement below meets what the ones before it left on that connection.
+  // One connection: every statement below meets what the ones before it left on that connection
+  // (until an error outside a transaction, after which the pool opens a new one).
   db = openPostgres({ url: URL!, schema, max: 1 });
   reference = new pg.Client({ connectionString: URL, options: `-c search_path=${schema}` });
   await reference.connect();
@@ -92,20 +93,26 @@ test('a statement that parsed and then failed runs on the same connection when i
     ['SELECT id, body FROM notes WHERE ref = $1', ['not a uuid'], ['0190f5a1-7c2e-7000-8000-000000000009']],
     ['INSERT INTO notes (body, ref) VALUES ($1, $2)', ['n', 'not a uuid'], ['n', '0190f5a1-7c2e-7000-8000-000000000009']],
   ] as const) {
-    const [ours, theirs] = await Promise.allSettled([db.query(sql, [...bad]), asNodePg(sql, [...bad])]);
-    assert.equal(ours.status, 'rejected', sql);
-    assert.equal(theirs.status, 'rejected');
-    const err = (ours as PromiseRejectedResult).reason;
-    assert.equal(err.code, '22P02', `${sql}: ${err.message}`);
-    assert.equal(err.message, (theirs as PromiseRejectedResult).reason.message, 'node-pg’s own error');
-    // Neither "prepared statement … already exists" nor "… does not exist": the connection's
-    // memory of the statement matches the server's.
-    const ok = await db.query(sql, [...good]);
-    assert.equal(ok.rowCount, sql.startsWith('INSERT') ? 1 : 0, sql);
+    // In one transaction: a statement alone goes through the pool, which drops a connection after
+    // any error, so only a transaction's connection meets the failed statement again.
+    await db.tx(async (q) => {
+      await q.query('SAVEPOINT before_bad');
+      const [ours, theirs] = await Promise.allSettled([q.query(sql, [...bad]), asNodePg(sql, [...bad])]);
+      assert.equal(ours.status, 'rejected', sql);
+      assert.equal(theirs.status, 'rejected');
+      const err = (ours as PromiseRejectedResult).reason;
+      assert.equal(err.code, '22P02', `${sql}: ${err.message}`);
+      assert.equal(err.message, (theirs as PromiseRejectedResult).reason.message, 'node-pg’s own error');
+      await q.query('ROLLBACK TO SAVEPOINT before_bad');
+      // Neither "prepared statement … already exists" nor "… does not exist": the connection's
+      // memory of the statement matches the server's.
+      const ok = await q.query(sql, [...good]);
+      assert.equal(ok.rowCount, sql.startsWith('INSERT') ? 1 : 0, sql);
+    });
   }
 });
 
-test('errors carry PostgreSQL’s fields, and the connection serves the next statement', { skip }, async () => {
+test('errors carry PostgreSQL’s fields, and the next statement is served', { skip }, async () => {
   await assert.rejects(db.query('SELEC id FROM notes WHERE id = $1', [1]), { code: '42601' });
   await assert.rejects(db.query('INSERT INTO notes (body) VALUES ($1)', [null]), (err: { code: string; column: string }) => {
     assert.equal(err.code, '23502');
