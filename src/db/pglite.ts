@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { toWireParams, type Db, type Queryable, type QueryResult } from './db.ts';
 import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-messages.ts';
@@ -25,8 +26,24 @@ export interface PgliteStats {
 /** A request before `send` numbers it (Omit distributed over the union's members). */
 type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
+/**
+ * PostgreSQL's wasm runs on V8's baseline compiler only (Liftoff). When a function gets hot, V8's
+ * optimizing compiler recompiles it, and for one of PostgreSQL's largest functions (105 kB of wasm)
+ * that compile takes about 600 MB of memory for a second: the process went from about 300 to 800 MB,
+ * at start and again under load. The baseline tier costs PGlite's cancels some of their rate
+ * (bench/README.md). V8's flags are the process's and are read when a module is compiled, so these
+ * are set before the first PGlite is opened (`--liftoff-only` set at run time is not enough: its
+ * implications are applied only on the command line). They hold for every wasm module compiled after
+ * them; the only other one Kasir runs is the HTTP parser of Node's fetch (webhooks, connectors).
+ */
+let baselineOnly = false;
+
 /** The worker and its replies, matched to requests by id. */
 function connect(start: WorkerStart) {
+  if (!baselineOnly) {
+    setFlagsFromString('--no-wasm-tier-up --no-wasm-dynamic-tiering');
+    baselineOnly = true;
+  }
   const worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: start });
   const waiting = new Map<number, { resolve(r: WorkerReply): void; reject(e: Error): void }>();
   let nextId = 1;

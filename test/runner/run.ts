@@ -33,11 +33,6 @@ function setting(name: string, fallback: number, min: number, max: number): numb
   return n;
 }
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-/**
- * V8 compiles PGlite's wasm with its baseline compiler only: the optimizing tier's compiles of
- * PostgreSQL's hot functions cost more CPU (and a transient 500 MB) than a test run gains from them.
- */
-const WORKER_FLAGS = ['--liftoff-only'];
 /** Two cores: a third process keeps them busy while a file waits on a timer, a child or a socket. */
 const PROCESSES = setting('KASIR_TEST_PROCESSES', 3, 1, 64);
 /** No file comes near this (the longest takes seconds); past it the file is stopped and failed. */
@@ -142,7 +137,7 @@ function fail(file: string, why: string, output: string, ms: number): void {
 /** One worker process: takes files from the queue until it is empty, then exits. */
 function worker(): Promise<void> {
   return new Promise((ended) => {
-    const child: ChildProcess = fork(WORKER, [], { cwd: ROOT, execArgv: WORKER_FLAGS, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child: ChildProcess = fork(WORKER, [], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     let ready = false;
     let current: { file: string; since: number; timer: NodeJS.Timeout; answer?: FileDone } | undefined;
     const settle = () => {
