@@ -51,14 +51,20 @@ export interface ProcessMemoryJob {
 }
 
 /**
- * Node's flags from `npm start` (package.json: `exec node <flags> src/main.ts`): the server measured
- * here starts exactly as a user's does, and a flag changed there is measured here.
+ * `npm start`'s command (package.json: `[NAME=value …] exec node <flags> src/main.ts`): its
+ * environment settings and Node's flags, so the server measured here starts exactly as a user's
+ * does, and a flag changed there is measured here. A relative path in a setting is the checkout's
+ * (npm runs scripts there; this server runs in a folder of its own).
  */
-function startFlags(): string[] {
+function startCommand(): { env: Record<string, string>; flags: string[] } {
   const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
-  const m = /\bnode((?:\s+--\S+)*)\s+src\/main\.ts\b/.exec(script);
-  if (!m) throw new Error(`package.json's start script is not "node [flags] src/main.ts": ${script}`);
-  return m[1].trim().split(/\s+/).filter(Boolean);
+  const m = /^((?:[A-Z_]+=\S+\s+)*)exec node((?:\s+--\S+)*)\s+src\/main\.ts$/.exec(script);
+  if (!m) throw new Error(`package.json's start script is not "[NAME=value …] exec node [flags] src/main.ts": ${script}`);
+  const env = Object.fromEntries(m[1].trim().split(/\s+/).filter(Boolean).map((a) => {
+    const [name, value] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
+    return [name, value.startsWith('/') ? value : join(ROOT, value)];
+  }));
+  return { env, flags: m[2].trim().split(/\s+/).filter(Boolean) };
 }
 
 /** /proc/<pid>/status figures, in MB. */
@@ -119,12 +125,13 @@ export async function benchProcessMemory(job: ProcessMemoryJob): Promise<Process
     }
 
     const port = await freePort();
-    child = spawn(process.execPath, [...startFlags(), join(ROOT, 'src/main.ts')], {
+    const start = startCommand();
+    child = spawn(process.execPath, [...start.flags, join(ROOT, 'src/main.ts')], {
       cwd: tmp,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,
-        ...(process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {}),
+        ...start.env,
         PORT: String(port),
         HOST: '127.0.0.1',
         ...(job.database === 'postgres' ? { DATABASE_URL: pgUrl } : { KASIR_DATA_DIR: dataDir }),

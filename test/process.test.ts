@@ -6,7 +6,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -188,6 +188,7 @@ test('as in the image: an unprivileged user, env-only settings, writes only its 
       HOST: '127.0.0.1',
       KASIR_DATA_DIR: join(home, 'data'), // on disk, as /var/lib/kasir/data
       KASIR_STATE_DIR: join(home, 'state'),
+      NODE_COMPILE_CACHE: join(home, 'cache'), // as /var/lib/kasir/cache
       KASIR_LOG_LEVEL: 'warn',
     };
     // setpriv execs (no supervising parent, unlike runuser): the server is the process, as under
@@ -210,6 +211,7 @@ test('as in the image: an unprivileged user, env-only settings, writes only its 
     assert.match(out, /Demo merchant created/, 'the embedded database’s first start, as in `docker run`');
     process.kill(server.pid!, 'SIGTERM');
     assert.equal(await exit, 0, out);
+    assert.ok(readdirSync(join(home, 'cache')).length > 0, 'Node kept its compile cache where the image points it');
     assert.equal(await healthcheck(port), 1, 'unhealthy once it is gone');
   } finally {
     rmSync(home, { recursive: true, force: true });
