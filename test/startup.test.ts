@@ -9,7 +9,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,21 @@ test('another key than the stored credentials were sealed with: exit 2, one line
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /Kasir listening/);
   assert.doesNotMatch(again.stdout, /Demo merchant created/, 'the first start’s merchant is still there');
+});
+
+test('the data directory the first start created runs with the shared_buffers its postgresql.conf names', async () => {
+  // initdb is given Kasir's shared_buffers (pglite-worker.ts): its bootstrap then stays small, and
+  // the file an operator reads says what the server runs with.
+  const data = join(dir, 'data');
+  assert.match(readFileSync(join(data, 'postgresql.conf'), 'utf8'), /^shared_buffers = 32MB\b/m, 'written by the test above');
+  const { openPglite } = await import('../src/db/pglite.ts');
+  const db = await openPglite(data);
+  try {
+    const { rows } = await db.query<{ shared_buffers: string }>('SHOW shared_buffers');
+    assert.equal(rows[0].shared_buffers, '32MB');
+  } finally {
+    await db.close();
+  }
 });
 
 test('the first key a database is started with wins, even before any credential is stored', async () => {
