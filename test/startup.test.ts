@@ -4,7 +4,8 @@
 // temporary folder: first with key A (which creates the demo merchant), then with key B, then A.
 // The directory starts empty on purpose (initdb, about 4 s of CPU; other files start children on a
 // seeded copy, helpers/child-start.ts): this is the suite's first start on disk for any user, the
-// image test in process.test.ts needing root.
+// image test in process.test.ts needing root. The test after those three starts reads the directory
+// they made: initdb was given the shared_buffers Kasir runs with.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
