@@ -1,8 +1,9 @@
 // PGlite in its worker thread (src/db/pglite.ts, pglite-worker.ts, pglite-statements.ts): the event
 // loop keeps serving while a statement runs, transactions keep the one connection to themselves,
-// errors keep their SQLSTATE, prepared statements survive failures and eviction, parameters arrive
-// as the types the SQL gives them, answers leave nothing behind on the worker's heap, a database whose
-// worker is gone fails its statements at once, and an idle database never holds the process open.
+// databases side by side in one process share only code, errors keep their SQLSTATE, prepared
+// statements survive failures and eviction, parameters arrive as the types the SQL gives them,
+// answers leave nothing behind on the worker's heap, a database whose worker is gone fails its
+// statements at once, and an idle database never holds the process open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -173,6 +174,23 @@ test('statements leave nothing behind on the heap of the thread that runs them',
   assert.ok(grown < 10_000_000, `heap grew by ${(grown / 1e6).toFixed(1)} MB over 2500 statements`);
   const raw = await run('SELECT $1::int + 1 AS v', [41]);
   assert.ok(raw.byteLength > 0 && raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength, 'the answer owns its whole buffer (it is moved to the caller)');
+});
+
+test('databases open side by side in one process share PostgreSQL\'s compiled code and nothing else', { skip }, async (t) => {
+  // pglite.ts compiles the wasm once per process and hands the module to every worker it starts.
+  const [a, b] = await Promise.all([scratch(), scratch()]);
+  t.after(() => b.close());
+  await a.query('CREATE TABLE only_in_a (v int)');
+  await a.query('INSERT INTO only_in_a VALUES (1), (2)');
+  await assert.rejects(b.query('SELECT * FROM only_in_a'), (e: Error & { code?: string }) => e.code === '42P01');
+  const [countA, sumB] = await Promise.all([
+    a.query<{ n: number }>('SELECT count(*)::int AS n FROM only_in_a'),
+    b.query<{ s: number }>('SELECT sum(g)::int AS s FROM generate_series(1, 1000) g'),
+  ]);
+  assert.equal(countA.rows[0].n, 2);
+  assert.equal(sumB.rows[0].s, 500500);
+  await a.close();
+  assert.equal((await b.query<{ n: number }>('SELECT count(*)::int AS n FROM payments')).rows[0].n, 0, 'the other database outlives the first one\'s close');
 });
 
 test('a database whose worker is gone fails every statement at once instead of leaving it waiting', { skip }, async () => {

@@ -5,6 +5,8 @@ export interface WorkerStart {
   dir: string;
   /** A file holding a dumped data directory (tarball) to start from instead of running initdb. */
   templateFile?: string;
+  /** PostgreSQL's wasm, compiled by the opening thread (pglite.ts pgliteModule). */
+  wasmModule: WebAssembly.Module;
 }
 
 export type WorkerRequest =

@@ -35,6 +35,7 @@ const opened = (async () =>
     loadDataDir: start.templateFile ? await openAsBlob(start.templateFile) : undefined,
     startParams: [...PGlite.defaultStartParams, ...SHARED_BUFFERS_PARAM],
     initDbStartParams: SHARED_BUFFERS_PARAM,
+    pgliteWasmModule: start.wasmModule,
   }))();
 
 // What PGlite itself reads at start to parse array columns (its _initArrayTypes).
