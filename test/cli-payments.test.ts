@@ -241,7 +241,9 @@ test('listen forwards each delivery unchanged, prints it, answers Kasir with the
     assert.ok(what(), `${label}; stdout:\n${stdout}\nstderr:\n${stderr}`);
   };
   try {
-    await until(() => /Ready: /.test(stdout), 'listen is ready');
+    // Two lines written one after the other may reach the pipe in two reads: wait for the second.
+    await until(() => /webhook signing secret whsec_\S+\n/.test(stdout), 'listen is ready');
+    assert.match(stdout, /Ready: /);
     const secret = /webhook signing secret (whsec_\S+)/.exec(stdout)?.[1];
     assert.ok(secret, stdout);
     const endpoints = await m.request('GET', '/api/v1/webhook-endpoints');
