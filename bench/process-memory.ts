@@ -53,8 +53,8 @@ export interface ProcessMemoryJob {
 /**
  * `npm start`'s command (package.json: `[NAME=value …] exec node <flags> src/main.ts`): its
  * environment settings and Node's flags, so the server measured here starts exactly as a user's
- * does, and a flag changed there is measured here. A relative path in a setting is the checkout's
- * (npm runs scripts there; this server runs in a folder of its own).
+ * does, and a flag changed there is measured here. A relative path (a value with a slash) in a
+ * setting is the checkout's (npm runs scripts there; this server runs in a folder of its own).
  */
 function startCommand(): { env: Record<string, string>; flags: string[] } {
   const script: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
@@ -62,7 +62,8 @@ function startCommand(): { env: Record<string, string>; flags: string[] } {
   if (!m) throw new Error(`package.json's start script is not "[NAME=value …] exec node [flags] src/main.ts": ${script}`);
   const env = Object.fromEntries(m[1].trim().split(/\s+/).filter(Boolean).map((a) => {
     const [name, value] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
-    return [name, value.startsWith('/') ? value : join(ROOT, value)];
+    // A number or a word (MALLOC_ARENA_MAX=2) is kept as it is: made a path, it would be ignored.
+    return [name, value.includes('/') && !value.startsWith('/') ? join(ROOT, value) : value];
   }));
   return { env, flags: m[2].trim().split(/\s+/).filter(Boolean) };
 }
