@@ -28,25 +28,22 @@ export interface PgliteStats {
 type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 /**
- * PostgreSQL's wasm runs on V8's baseline compiler only (Liftoff). When a function gets hot, V8's
- * optimizing compiler recompiles it, and for one of PostgreSQL's largest functions (105 kB of wasm)
- * that compile takes about 600 MB of memory for a second: the process went from about 300 to 800 MB,
- * at start and again under load. The baseline tier costs PGlite's cancels some of their rate
- * (bench/README.md). V8's flags are the process's and are read when a module is compiled, so these
- * are set before the first PGlite is opened (`--liftoff-only` set at run time is not enough: its
- * implications are applied only on the command line). They hold for every wasm module compiled after
- * them; the only other one Kasir runs is the HTTP parser of Node's fetch (webhooks, connectors).
- */
-let compiled: Promise<WebAssembly.Module> | undefined;
-
-/**
  * PostgreSQL's wasm, compiled once per process and handed to every PGlite worker it starts. A
  * compiled module is shared between the threads of a process, with the code V8 has compiled for it
- * so far (lazily, function by function): a second database in the same process (each test file
- * opens one, `kasir` commands may open several) neither decodes the 9 MB again nor recompiles the
- * functions the first one already ran. Measured: an open after the first took 0.70–0.90 s of CPU
- * instead of 1.03–1.09 s.
+ * so far (lazily, function by function): a process that opens several databases (each test file
+ * opens one) neither decodes the 9 MB again nor recompiles the functions the first one already ran.
+ * Measured: an open after the first took 0.70–0.90 s of CPU instead of 1.03–1.09 s.
+ *
+ * It runs on V8's baseline compiler only (Liftoff). When a function gets hot, V8's optimizing
+ * compiler recompiles it, and for one of PostgreSQL's largest functions (105 kB of wasm) that compile
+ * takes about 600 MB of memory for a second: the process went from about 300 to 800 MB, at start and
+ * again under load. The baseline tier costs PGlite's cancels some of their rate (bench/README.md).
+ * V8's flags are the process's and are read when a module is compiled, so these are set before the
+ * first compile (`--liftoff-only` set at run time is not enough: its implications are applied only on
+ * the command line). They hold for every wasm module compiled after them: PGlite's initdb, and the
+ * HTTP parser of Node's fetch (webhooks, connectors).
  */
+let compiled: Promise<WebAssembly.Module> | undefined;
 function pgliteModule(): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
     const wasm = await readFile(new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite')));
