@@ -1,9 +1,10 @@
 // PGlite in its worker thread (src/db/pglite.ts, pglite-worker.ts, pglite-statements.ts): the event
 // loop keeps serving while a statement runs, transactions keep the one connection to themselves,
-// databases side by side in one process share only code, errors keep their SQLSTATE, prepared
-// statements survive failures and eviction, parameters arrive as the types the SQL gives them,
-// answers leave nothing behind on the worker's heap, a database whose worker is gone fails its
-// statements at once, and an idle database never holds the process open.
+// databases side by side in one process share only code (compiled once, on the tier the process
+// chose before), errors keep their SQLSTATE, prepared statements survive failures and eviction,
+// parameters arrive as the types the SQL gives them, answers leave nothing behind on the worker's
+// heap, a database whose worker is gone fails its statements at once, and an idle database never
+// holds the process open.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openPglite, type PgliteDb } from '../src/db/pglite.ts';
+import { openPglite, useOptimizingTierForPglite, type PgliteDb } from '../src/db/pglite.ts';
 import { createStatementRunner } from '../src/db/pglite-statements.ts';
 import { startKasir, usingPostgres } from './helpers/harness.ts';
 import { migratedTemplate, migratedTemplateBlob } from './helpers/pglite-template.ts';
@@ -193,6 +194,14 @@ test('databases open side by side in one process share PostgreSQL\'s compiled co
   assert.equal(sumB.rows[0].s, 500500);
   await a.close();
   assert.equal((await b.query<{ n: number }>('SELECT count(*)::int AS n FROM payments')).rows[0].n, 0, 'the other database outlives the first one\'s close');
+});
+
+test('the compiler tier is the process\'s choice before its first database: asking later is refused', { skip }, async (t) => {
+  // V8 reads its wasm flags when the module is compiled; a later change would silently do nothing.
+  const db = await scratch();
+  t.after(() => db.close());
+  assert.throws(() => useOptimizingTierForPglite(), /before the first database opens/);
+  assert.equal((await db.query<{ v: number }>('SELECT 1 AS v')).rows[0].v, 1, 'the open database is untouched');
 });
 
 test('a database whose worker is gone fails every statement at once instead of leaving it waiting', { skip }, async () => {

@@ -34,23 +34,38 @@ type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'
  * opens one) neither decodes the 9 MB again nor recompiles the functions the first one already ran.
  * Measured: an open after the first took 0.70–0.90 s of CPU instead of 1.03–1.09 s.
  *
- * It runs on V8's baseline compiler only (Liftoff). When a function gets hot, V8's optimizing
- * compiler recompiles it, and for one of PostgreSQL's largest functions (105 kB of wasm) that compile
- * takes about 600 MB of memory for a second: the process went from about 300 to 800 MB, at start and
- * again under load. The baseline tier costs PGlite's cancels some of their rate (bench/README.md).
+ * Unless the process asks otherwise (below), it runs on V8's baseline compiler only (Liftoff). When
+ * a function gets hot, V8's optimizing compiler recompiles it, and for one of PostgreSQL's largest
+ * functions (105 kB of wasm) that compile takes about 600 MB of memory for a second: the process went
+ * from about 300 to 800 MB, at start and again under load. The baseline tier costs PGlite's cancels some of their rate (bench/README.md).
  * V8's flags are the process's and are read when a module is compiled, so these are set before the
  * first compile (`--liftoff-only` set at run time is not enough: its implications are applied only on
  * the command line). They hold for every wasm module compiled after them: PGlite's initdb, and the
  * HTTP parser of Node's fetch (webhooks, connectors).
  */
 let compiled: Promise<WebAssembly.Module> | undefined;
+let optimizingTier = false;
 function pgliteModule(): Promise<WebAssembly.Module> {
   compiled ??= (async () => {
     const wasm = await readFile(new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite')));
-    setFlagsFromString('--no-wasm-tier-up --no-wasm-dynamic-tiering');
+    if (!optimizingTier) setFlagsFromString('--no-wasm-tier-up --no-wasm-dynamic-tiering');
     return WebAssembly.compile(wasm);
   })();
   return compiled;
+}
+
+/**
+ * Lets V8's optimizing compiler take PostgreSQL's hot functions in this process, for a process that
+ * opens many databases one after another (`npm test`'s worker processes: one per test file). The
+ * code it compiles belongs to the shared module, so its cost (CPU, and the 600 MB for a second) is
+ * paid once per process while every later database runs the faster code: the PGlite run of `npm
+ * test` took 146 s against 174–177 s on the baseline tier (test/README.md). A server opens one
+ * database and keeps the baseline tier. Only before the first database of the process opens: the
+ * flags are read when the module is compiled.
+ */
+export function useOptimizingTierForPglite(): void {
+  if (compiled) throw new Error('PGlite\'s wasm is already compiled: choose its tier before the first database opens');
+  optimizingTier = true;
 }
 
 /** The worker and its replies, matched to requests by id. */

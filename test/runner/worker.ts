@@ -15,6 +15,12 @@ import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { Readable } from 'node:stream';
 import { FILE_END, type FileDone, type ToWorker } from './messages.ts';
+import { useOptimizingTierForPglite } from '../../src/db/pglite.ts';
+
+// This process opens a PGlite database for most of the files it runs, and they share PostgreSQL's
+// compiled wasm: optimized once here, its hot functions run faster for every later file. The
+// servers and commands the tests start keep the baseline tier, as users run them.
+useOptimizingTierForPglite();
 
 /** node:test's own per-test limit (run.ts's --test-timeout of before). */
 const TEST_TIMEOUT_MS = 120_000;
