@@ -217,7 +217,7 @@ test('a database whose worker is gone fails every statement at once instead of l
 });
 
 test('health says unavailable, promptly, when the PGlite worker is gone', { skip }, async () => {
-  const h = await startKasir();
+  const h = await startKasir({ ownPglite: true });
   assert.equal((await fetch(`${h.baseUrl}/health`)).status, 200);
   await h.deps.core.db.close();
   const res = await fetch(`${h.baseUrl}/health`, { signal: AbortSignal.timeout(5000) });

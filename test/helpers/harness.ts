@@ -1,6 +1,7 @@
-// Test harness: a Kasir app on a fresh database per test file (PGlite in memory by default; with
-// DATABASE_URL set, a schema of its own on PostgreSQL, dropped at the end), a fixed clock, and
-// signed-request helpers. Requests go through real HTTP on loopback.
+// Test harness: a Kasir app on a database of its own per test file (a schema of its own, dropped at
+// the end: on PGlite in a database the test process keeps open and lends out, see pglite-lending.ts;
+// with DATABASE_URL set, on PostgreSQL), a fixed clock, and signed-request helpers. Requests go
+// through real HTTP on loopback.
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import { FixedClock } from '../../src/core/clock.ts';
 import { createMerchant } from '../../src/core/merchants/merchants.ts';
 import { createDeps, openDatabase } from '../../src/runtime.ts';
 import { ledgerViolations } from '../../src/core/ledger/invariants.ts';
+import { borrowPglite } from './pglite-lending.ts';
 import { migratedTemplate } from './pglite-template.ts';
 
 export interface Harness {
@@ -41,6 +43,11 @@ export interface KasirOptions {
   accessLog?: boolean;
   /** KASIR_METRICS_TOKEN. */
   metricsToken?: string;
+  /**
+   * PGlite: a database of its own, opened and closed with this Kasir, instead of a schema in a lent
+   * one. For tests of the database's own life (its worker closed or gone).
+   */
+  ownPglite?: boolean;
 }
 
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
@@ -51,7 +58,9 @@ export async function startKasir(opts: KasirOptions = {}): Promise<Harness> {
   const url = process.env.DATABASE_URL;
   const schema = url ? `kasir_test_${randomBytes(6).toString('hex')}` : undefined;
   if (url) await adminQuery(url, `CREATE SCHEMA ${schema}`);
-  const db = await openDatabase({ databaseUrl: url, dataDir: 'memory://', schema, pgliteTemplate: url ? undefined : await migratedTemplate() });
+  const db = url || opts.ownPglite
+    ? await openDatabase({ databaseUrl: url, dataDir: 'memory://', schema, pgliteTemplate: url ? undefined : await migratedTemplate() })
+    : await borrowPglite();
   const adminToken = 'kat_test_' + randomBytes(16).toString('hex');
   const encryptionKey = randomBytes(32);
   let app: FastifyInstance | undefined;
