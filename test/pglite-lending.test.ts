@@ -1,59 +1,134 @@
 // The test harness's PGlite databases (helpers/pglite-lending.ts): each borrower gets a migrated
 // schema of its own, and gets nothing of an earlier borrower of the same database: not its tables,
-// not its session settings, not a transaction it left open (failed, even), and not a statement it
-// sends late.
+// not its session (settings, role, an open or failed transaction, cursors, temporary tables, locks,
+// prepared statements, listened channels), not the types its statements were prepared with, and not
+// a statement it sends late, even through a transaction's handle it kept. A database still busy
+// with its borrower's statements is closed rather than lent, and one database at most waits idle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { Queryable } from '../src/db/db.ts';
-import { borrowPglite } from './helpers/pglite-lending.ts';
+import { borrowPglite, lendingDatabasesOpen } from './helpers/pglite-lending.ts';
 import { usingPostgres } from './helpers/harness.ts';
 
 const skip = usingPostgres() ? 'PGlite only' : false;
 const MIGRATIONS = readdirSync(new URL('../migrations/', import.meta.url)).filter((f) => /^\d+_.*\.sql$/.test(f));
 
-const timeZone = async (db: Queryable) => (await db.query<{ TimeZone: string }>('SHOW TimeZone')).rows[0].TimeZone;
+const one = async <T>(db: Queryable, sql: string): Promise<T> => Object.values((await db.query(sql)).rows[0])[0] as T;
+/** Marks the database itself (outside every schema a borrower gets), to tell whether the next borrower got the same one. */
+const mark = (db: Queryable, name: string) => db.query(`CREATE TABLE public.${name} (v int)`);
+const marked = async (db: Queryable, name: string) => (await one<string | null>(db, `SELECT to_regclass('public.${name}')::text`)) !== null;
+const unmark = (db: Queryable, name: string) => db.query(`DROP TABLE IF EXISTS public.${name}`);
 
 test('given back, a database is lent again with nothing of its last borrower', { skip }, async (t) => {
   const first = await borrowPglite();
   t.after(() => first.close());
-  const applied = await first.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
-  assert.equal(applied.rows[0].n, MIGRATIONS.length, 'every migration applied in the borrower\'s schema');
-  const defaultZone = await timeZone(first);
+  assert.equal(await one(first, 'SELECT count(*)::int FROM schema_migrations'), MIGRATIONS.length, 'every migration applied in the borrower\'s schema');
+  const fresh = { zone: await one(first, 'SHOW TimeZone'), user: await one(first, 'SELECT current_user') };
   await first.query('CREATE TABLE leftover (v int)');
   await first.query('INSERT INTO leftover VALUES (1)');
   await first.query("SET TimeZone TO 'Asia/Jakarta'");
-  // Outside every schema a borrower is given: survives the give-back, and so shows the database is the same one.
-  await first.query('CREATE TABLE public.lending_marker (v int)');
-  // A transaction left open, and failed: nothing runs in it until it is rolled back.
+  await first.query('CREATE ROLE lending_test_role');
+  t.after(async () => {
+    const cleanup = await borrowPglite();
+    await cleanup.query('DROP ROLE IF EXISTS lending_test_role');
+    await cleanup.close();
+  });
+  await first.query('CREATE TEMP TABLE payments (shadow int)');
+  await first.query('PREPARE by_hand AS SELECT 1');
+  await first.query('SELECT pg_advisory_lock(4242)');
+  await first.query('LISTEN lending_channel');
+  await mark(first, 'lending_marker');
+  let kept: Queryable | undefined;
+  await first.tx(async (q) => void (kept = q));
+  // Last, as what it made needed the superuser: a role that RESET ALL leaves as it is.
+  await first.query('SET ROLE lending_test_role');
+  assert.equal(await one(first, 'SELECT current_user'), 'lending_test_role');
   await first.query('BEGIN');
-  await assert.rejects(first.query('SELECT 1 / 0'), (e: Error & { code?: string }) => e.code === '22012');
+  await first.query('DECLARE held CURSOR WITH HOLD FOR SELECT 1');
+  await first.query('COMMIT');
+  assert.equal(await one(first, "SELECT count(*)::int FROM pg_cursors WHERE name = 'held'"), 1);
+  await first.query('BEGIN');
+  await assert.rejects(first.query('SELECT 1 / 0'), (e: Error & { code?: string }) => e.code === '22012', 'a transaction left open, and failed');
   await first.close();
   await assert.rejects(first.query('SELECT 1'), /closed/, 'a late statement of the last borrower is refused');
   await assert.rejects(first.tx((q) => q.query('SELECT 1')), /closed/);
+  await assert.rejects(kept!.query('SELECT 1'), /closed/, 'so is one through a transaction\'s handle it kept');
 
   const next = await borrowPglite();
   t.after(async () => {
-    await next.query('DROP TABLE IF EXISTS public.lending_marker');
+    await unmark(next, 'lending_marker');
     await next.close();
   });
-  assert.notEqual((await next.query<{ t: string | null }>("SELECT to_regclass('public.lending_marker')::text AS t")).rows[0].t, null, 'the same database, lent again');
-  assert.equal((await next.query<{ t: string | null }>("SELECT to_regclass('leftover')::text AS t")).rows[0].t, null);
-  assert.equal((await next.query<{ n: number }>('SELECT count(*)::int AS n FROM payments')).rows[0].n, 0);
-  assert.equal(await timeZone(next), defaultZone);
+  assert.ok(await marked(next, 'lending_marker'), 'the same database, lent again');
+  assert.equal(await one(next, "SELECT to_regclass('leftover')::text"), null);
+  assert.equal(await one(next, 'SELECT count(*)::int FROM payments'), 0, 'its own payments, not a temporary table of the last borrower');
+  assert.equal(await one(next, "SELECT count(*)::int FROM pg_class WHERE relpersistence = 't'"), 0, 'no temporary table');
+  assert.equal(await one(next, 'SHOW TimeZone'), fresh.zone);
+  assert.equal(await one(next, 'SELECT current_user'), fresh.user);
+  assert.equal(await one(next, 'SELECT count(*)::int FROM pg_prepared_statements WHERE from_sql'), 0);
+  assert.equal(await one(next, "SELECT count(*)::int FROM pg_cursors WHERE name <> ''"), 0, 'no cursor but this statement\'s own');
+  assert.equal(await one(next, "SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory'"), 0);
+  assert.equal(await one(next, 'SELECT count(*)::int FROM pg_listening_channels()'), 0);
   // Outside a transaction block, SAVEPOINT is an error: the transaction left open was rolled back.
   await assert.rejects(next.query('SAVEPOINT s'), (e: Error & { code?: string }) => e.code === '25P01');
 });
 
-test('borrowed at the same time, two databases: one borrower\'s session is not the other\'s', { skip }, async (t) => {
-  const [a, b] = await Promise.all([borrowPglite(), borrowPglite()]);
-  t.after(async () => {
-    await a.query('DROP TABLE IF EXISTS public.only_in_a');
-    await Promise.allSettled([a.close(), b.close()]);
+test('the same statement on tables of another shape: prepared afresh for the next borrower', { skip }, async (t) => {
+  const first = await borrowPglite();
+  t.after(() => first.close());
+  await first.query('CREATE TABLE shaped (v int)');
+  await first.query('INSERT INTO shaped VALUES (1)');
+  for (let i = 0; i < 6; i++) assert.equal((await first.query('SELECT * FROM shaped WHERE v > $1', [0])).rows.length, 1);
+  await first.close();
+  const next = await borrowPglite();
+  t.after(() => next.close());
+  await next.query('CREATE TABLE shaped (v text, w int)');
+  await next.query("INSERT INTO shaped VALUES ('b', 2)");
+  // Prepared in the last borrower's schema, this text had an int parameter and one int column.
+  assert.deepEqual((await next.query('SELECT * FROM shaped WHERE v > $1', ['a'])).rows, [{ v: 'b', w: 2 }]);
+});
+
+// Bounded: a give-back that waited for the transaction would never end.
+test('a database still busy with its borrower\'s statements is closed, not lent again', { skip, timeout: 30_000 }, async (t) => {
+  const first = await borrowPglite();
+  await mark(first, 'busy_marker');
+  let entered!: () => void;
+  let release!: () => void;
+  const inside = new Promise<void>((r) => (entered = r));
+  const stuck = first.tx(async (q) => {
+    await q.query('SELECT 1');
+    await new Promise<void>((r) => {
+      release = r;
+      entered();
+    });
+    return q.query('SELECT 2');
   });
-  await a.query('CREATE TABLE public.only_in_a (v int)');
-  assert.equal((await b.query<{ t: string | null }>("SELECT to_regclass('public.only_in_a')::text AS t")).rows[0].t, null);
-  const paths = await Promise.all([a, b].map(async (db) => (await db.query<{ search_path: string }>('SHOW search_path')).rows[0].search_path));
+  await inside;
+  await first.close(); // does not wait for the transaction
+  release();
+  await assert.rejects(stuck, /closed/);
+  const next = await borrowPglite();
+  t.after(() => next.close());
+  assert.equal(await marked(next, 'busy_marker'), false, 'another database');
+});
+
+test('borrowed at the same time, two databases; given back, one of them waits for the next borrower', { skip }, async (t) => {
+  const [a, b] = await Promise.all([borrowPglite(), borrowPglite()]);
+  await mark(a, 'only_in_a');
+  assert.equal(await marked(b, 'only_in_a'), false, 'one borrower\'s session is not the other\'s');
+  const paths = await Promise.all([a, b].map((db) => one<string>(db, 'SHOW search_path')));
   assert.match(paths[0], /^kasir_test_[0-9a-f]{12}$/);
   assert.notEqual(paths[0], paths[1]);
+  await mark(b, 'only_in_b');
+  await Promise.all([a.close(), b.close()]);
+  assert.equal(lendingDatabasesOpen(), 1, 'the other was closed');
+  const [c, d] = await Promise.all([borrowPglite(), borrowPglite()]);
+  t.after(async () => {
+    for (const db of [c, d]) for (const name of ['only_in_a', 'only_in_b']) await unmark(db, name);
+    await Promise.all([c.close(), d.close()]);
+  });
+  let kept = 0;
+  for (const db of [c, d]) for (const name of ['only_in_a', 'only_in_b']) if (await marked(db, name)) kept++;
+  assert.equal(kept, 1, 'one of the two came back, the other was closed');
 });

@@ -10,60 +10,109 @@
 //
 // A lent database is its borrower's alone until given back: PGlite is one connection, and the
 // search_path that names the borrower's schema is that connection's. Given back, the schema is
-// dropped, a transaction left open rolled back and the session's settings reset; a database that
-// cannot be cleaned that way (its worker gone) is closed instead of lent again. Statements from the
-// borrower after it gave the database back are refused, as a closed database's are, so that nothing
-// of one file can reach the next file's schema.
+// dropped and the session cleared (CLEAR_SESSION: an open transaction, settings, role, cursors,
+// temporary tables, locks, prepared statements). A database still busy with the borrower's
+// statements, or that cannot be cleaned (its worker gone), is closed instead of lent again.
+// Statements of the borrower after it gave the database back are refused, as a closed database's
+// are, so that nothing of one file can reach the next file's schema. What the borrower made outside
+// its schema (a table in public, a role) stays: no test makes such things.
 import { randomBytes } from 'node:crypto';
-import type { Db, Queryable, QueryResult } from '../../src/db/db.ts';
+import type { Db, Queryable } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { openPglite, type PgliteDb } from '../../src/db/pglite.ts';
 import { migratedTemplate } from './pglite-template.ts';
 
-/** Databases given back clean, waiting for the next borrower. */
-const idle: PgliteDb[] = [];
+/**
+ * The database given back last, clean, waiting for the next borrower. One at most: each holds about
+ * 200 MB (its wasm memory never shrinks), and a process that once ran a file with two Kasirs at
+ * once would otherwise keep two for the rest of its life.
+ */
+let idle: PgliteDb | undefined;
+/** Databases this module opened and has not closed: lent ones and the idle one. */
+let open = 0;
+
+/** How many PGlite databases this process has open for lending (pglite-lending.test.ts). */
+export const lendingDatabasesOpen = () => open;
+
+async function openOne(): Promise<PgliteDb> {
+  const db = await openPglite('memory://', await migratedTemplate());
+  open++;
+  return db;
+}
+
+async function closeOne(db: PgliteDb): Promise<void> {
+  open--;
+  await db.close();
+}
 
 export type LentPglite = Db & Pick<PgliteDb, 'pgliteStats'>;
 
+/**
+ * What a borrower may have left in its session besides its schema, cleared as DISCARD ALL would
+ * clear it, less DEALLOCATE ALL: the statements the worker keeps prepared are its own (below).
+ * ROLLBACK first, for a transaction begun with a bare BEGIN and left open or failed (without one it
+ * is a warning); nothing else runs in a transaction block.
+ */
+const CLEAR_SESSION = [
+  'ROLLBACK',
+  'SET SESSION AUTHORIZATION DEFAULT',
+  'RESET ALL',
+  'CLOSE ALL',
+  'UNLISTEN *',
+  'SELECT pg_advisory_unlock_all()',
+  'DISCARD TEMP',
+  'DISCARD SEQUENCES',
+];
+
+const refuse = () => Promise.reject(new Error('the PGlite database is closed (this test gave it back)'));
+
 /** A migrated schema of its own in a PGlite database of this process; `close()` gives it back. */
 export async function borrowPglite(): Promise<LentPglite> {
-  const db = idle.pop() ?? (await openPglite('memory://', await migratedTemplate()));
+  const db = idle ?? (await openOne());
+  idle = undefined;
   const schema = `kasir_test_${randomBytes(6).toString('hex')}`;
-  try {
-    await db.query(`CREATE SCHEMA ${schema}`);
-    await db.query(`SET search_path TO ${schema}`);
-    await migrate(db);
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
   let givenBack: Promise<void> | undefined;
-  const refuse = () => Promise.reject(new Error('the PGlite database is closed (this test gave it back)'));
-  return {
+  // Every statement names the borrower's schema in a comment. The worker keeps statements prepared
+  // by their text (src/db/pglite-statements.ts), and a prepared statement keeps the parameter and
+  // result types, and the plan choice, of the schema it was first prepared in: the next borrower's
+  // same text, on tables of another shape, would fail where a database of its own would not.
+  const tag = `/* ${schema} */ `;
+  // The Queryable a transaction hands its callback too: kept past the give-back, it must not reach
+  // the next borrower's schema.
+  const guarded = (q: Queryable): Queryable => ({
+    query: <R>(sql: string, params?: readonly unknown[]) => (givenBack ? refuse() : q.query<R>(tag + sql, params)),
+  });
+  const lent: LentPglite = {
     kind: 'pglite',
-    query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      return givenBack ? refuse() : db.query<R>(sql, params);
-    },
-    tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-      return givenBack ? refuse() : db.tx(fn);
-    },
+    ...guarded(db),
+    tx: <T>(fn: (q: Queryable) => Promise<T>) => (givenBack ? refuse() : db.tx((q) => fn(guarded(q)))),
     pgliteStats: () => db.pgliteStats(),
     close: () => (givenBack ??= giveBack(db, schema)),
   };
+  try {
+    await db.query(`CREATE SCHEMA ${schema}`);
+    await db.query(`SET search_path TO ${schema}`);
+    await migrate(lent);
+  } catch (err) {
+    await closeOne(db);
+    throw err;
+  }
+  return lent;
 }
 
 async function giveBack(db: PgliteDb, schema: string): Promise<void> {
+  // Still busy with the borrower's statements (a transaction whose callback never ends, a job's
+  // query): closed, as the borrower's own database would have been. close() does not wait for them.
+  if (db.pgliteStats().inFlight > 0 || idle) return closeOne(db);
   try {
-    // A transaction the borrower began with a bare BEGIN and left open would hold the next
-    // borrower's statements (only the adapter's own tx() can be trusted to end). Without one, this
-    // is a warning, not an error.
-    await db.query('ROLLBACK');
+    for (const sql of CLEAR_SESSION) await db.query(sql);
+    // Statements the borrower prepared with SQL's PREPARE (the worker's own are not from SQL).
+    const { rows } = await db.query<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE from_sql');
+    for (const { name } of rows) await db.query(`DEALLOCATE "${name.replaceAll('"', '""')}"`);
     await db.query(`DROP SCHEMA ${schema} CASCADE`);
-    // search_path back to its default, with whatever else the borrower set for its session.
-    await db.query('RESET ALL');
   } catch {
-    await db.close(); // closed already when its worker is gone
-    return;
+    return closeOne(db); // closed already when its worker is gone
   }
-  idle.push(db);
+  if (idle) return closeOne(db); // another was given back meanwhile
+  idle = db;
 }
