@@ -37,11 +37,11 @@ type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'
  * Unless the process asks otherwise (below), it runs on V8's baseline compiler only (Liftoff). When
  * a function gets hot, V8's optimizing compiler recompiles it, and for one of PostgreSQL's largest
  * functions (105 kB of wasm) that compile takes about 600 MB of memory for a second: the process went
- * from about 300 to 800 MB, at start and again under load. The baseline tier costs PGlite's cancels some of their rate (bench/README.md).
- * V8's flags are the process's and are read when a module is compiled, so these are set before the
- * first compile (`--liftoff-only` set at run time is not enough: its implications are applied only on
- * the command line). They hold for every wasm module compiled after them: PGlite's initdb, and the
- * HTTP parser of Node's fetch (webhooks, connectors).
+ * from about 300 to 800 MB, at start and again under load. The baseline tier costs PGlite's cancels
+ * some of their rate (bench/README.md). V8's flags are the process's and are read when a module is
+ * compiled, so these are set before the first compile (`--liftoff-only` set at run time is not
+ * enough: its implications are applied only on the command line). They hold for every wasm module
+ * compiled after them: PGlite's initdb, and the HTTP parser of Node's fetch (webhooks, connectors).
  */
 let compiled: Promise<WebAssembly.Module> | undefined;
 let optimizingTier = false;

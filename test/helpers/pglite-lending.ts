@@ -103,7 +103,7 @@ export async function borrowPglite(): Promise<LentPglite> {
 async function giveBack(db: PgliteDb, schema: string): Promise<void> {
   // Still busy with the borrower's statements (a transaction whose callback never ends, a job's
   // query): closed, as the borrower's own database would have been. close() does not wait for them.
-  if (db.pgliteStats().inFlight > 0 || idle) return closeOne(db);
+  if (db.pgliteStats().inFlight > 0) return closeOne(db);
   try {
     for (const sql of CLEAR_SESSION) await db.query(sql);
     // Statements the borrower prepared with SQL's PREPARE (the worker's own are not from SQL).
@@ -113,6 +113,6 @@ async function giveBack(db: PgliteDb, schema: string): Promise<void> {
   } catch {
     return closeOne(db); // closed already when its worker is gone
   }
-  if (idle) return closeOne(db); // another was given back meanwhile
+  if (idle) return closeOne(db); // one waits already (a file that ran two Kasirs at once)
   idle = db;
 }
