@@ -38,7 +38,28 @@ const FILES: Record<string, string> = {
     test('f1', () => {});`,
   'g-passes.test.ts': `import { test } from 'node:test';
     test('g1', () => {});`,
+  // What node:test attributes to a test by following async ids from it (runner/async-ids.ts): a hook
+  // registered after an await, an error thrown in a timer set after an await.
+  'h-async-context.test.ts': `import { test, after } from 'node:test';
+    const tick = () => new Promise((r) => setTimeout(r, 2));
+    test('h1', async () => { await tick(); await Promise.resolve(); after(() => console.log('H1-after')); });
+    test('h2', () => console.log('H2-runs'));
+    test('h3', async () => { await tick(); setTimeout(() => { throw new Error('h3-timer'); }, 1); await new Promise((r) => setTimeout(r, 100)); });
+    test('h4', () => {});`,
+  // 200,000 promises made in a test: the async ids node:test mapped to it must be forgotten when the
+  // file ends, or each file would leave them in the process's heap.
+  'i-promises.test.ts': `import { test } from 'node:test';
+    import { setFlagsFromString } from 'node:v8';
+    import { runInNewContext } from 'node:vm';
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc');
+    test('i1', async () => {
+      gc();
+      console.log('HEAP ' + process.memoryUsage().heapUsed);
+      for (let i = 0; i < 200_000; i++) await Promise.resolve(i);
+    });`,
 };
+for (const n of [2, 3, 4]) FILES[`i-promises-${n}.test.ts`] = FILES['i-promises.test.ts'];
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
 
 /** Runs the runner on `files`; every file must be reported exactly once. */
@@ -124,4 +145,23 @@ test('a file that exits its process, errs after its tests, throws at import or n
   assert.match(repeatedFailure(stdout, 'd-late-error.test.ts'), /after the test/);
   assert.match(repeatedFailure(stdout, 'e-import-throws.test.ts'), /setup failed/);
   assert.doesNotMatch(stdout, /g-passes\.test\.ts failed:/);
+});
+
+test('a hook or an error is still the test\'s that made it after an await, in every file of a process', async () => {
+  const { code, stdout } = await runner(['a-hooks.test.ts', 'h-async-context.test.ts'], { KASIR_TEST_PROCESSES: '1' });
+  assert.equal(code, 1, stdout);
+  const h = section(stdout, 'h-async-context.test.ts');
+  assert.match(h, /: 3 passed, 1 failed/);
+  assert.match(h, /H1-after[^]*H2-runs/, 'an after() called in h1 after an await runs when h1 ends');
+  assert.match(h, /✖ h3[^]*h3-timer/, 'the timer set in h3 after an await fails h3');
+  assert.doesNotMatch(stdout, /async hook unchanged/, 'node:test took the hook without destroy');
+});
+
+test('the async ids a file made are forgotten when it ends: the heap does not grow file after file', async () => {
+  const files = ['i-promises.test.ts', 'i-promises-2.test.ts', 'i-promises-3.test.ts', 'i-promises-4.test.ts'];
+  const { code, stdout } = await runner(files, { KASIR_TEST_PROCESSES: '1' });
+  assert.equal(code, 0, stdout);
+  // The heap as each file starts (in whatever order they ran): kept, each file's ids would add about 15 MB.
+  const heaps = files.map((f) => Number(/HEAP (\d+)/.exec(section(stdout, f))?.[1]));
+  assert.ok(Math.max(...heaps) - Math.min(...heaps) < 5e6, `heap as each file started: ${heaps.join(', ')}`);
 });

@@ -11,11 +11,16 @@
 // (`after`, `afterEach`: startKasir closes its app and checks the ledger in them) run for that file's
 // tests and when that file ends, exactly as in a process of its own. What a file cannot leave behind
 // is what a process would have dropped at its exit; the files close what they open.
-import { run } from 'node:test';
-import { spec } from 'node:test/reporters';
 import { Readable } from 'node:stream';
 import { FILE_END, type FileDone, type ToWorker } from './messages.ts';
 import { useOptimizingTierForPglite } from '../../src/db/pglite.ts';
+import { forgetAsyncIdsBetweenFiles } from './async-ids.ts';
+
+// Before node:test loads (so it is imported below, not above): its hook then leaves promises'
+// deaths untracked, and this process forgets each file's async ids when the file ends.
+const asyncIds = forgetAsyncIdsBetweenFiles();
+const { run } = await import('node:test');
+const { spec } = await import('node:test/reporters');
 
 // This process opens a PGlite database for most of the files it runs, and they share PostgreSQL's
 // compiled wasm: optimized once here, its hot functions run faster for every later file. The
@@ -51,6 +56,8 @@ async function runFile(file: string, testNamePatterns: string[] | undefined): Pr
   return { type: 'done', file, report, ...summary, ms: performance.now() - started };
 }
 
+let warned = false;
+
 // Strictly one file at a time: run.ts sends the next one only after this one's answer.
 process.on('message', (msg: ToWorker) => {
   if (msg.type === 'exit') process.exit(0);
@@ -59,6 +66,11 @@ process.on('message', (msg: ToWorker) => {
   // meanwhile, or no file would ever end. Between files it counts again, to wait for the next one.
   process.channel!.unref();
   runFile(msg.file, msg.testNamePatterns).finally(() => {
+    asyncIds.forget();
+    if (!asyncIds.inPlace && !warned) {
+      warned = true;
+      process.stderr.write('node:test set up its async hook unchanged: it tracks every promise (slower, still correct)\n');
+    }
     process.channel!.ref();
     // Pipes are written synchronously on Linux: the marks are in them before the answer is sent.
     process.stdout.write(FILE_END);
