@@ -4,7 +4,7 @@
 //   npm test                                   every file
 //   npm test -- test/native-cancel.test.ts     these files (paths or globs)
 //   npm test -- --test-name-pattern='seed 002' only the tests whose name matches
-//   KASIR_TEST_PROCESSES=4 npm test            worker processes (default 3)
+//   KASIR_TEST_PROCESSES=3 npm test            worker processes (default 2)
 //   KASIR_TEST_FILE_LIMIT_MS=600000 npm test   how long a file may run (default 5 minutes)
 //
 // A test file is still a plain node:test file: `node --test test/x.test.ts` runs it alone.
@@ -33,8 +33,13 @@ function setting(name: string, fallback: number, min: number, max: number): numb
   return n;
 }
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
-/** Two cores: a third process keeps them busy while a file waits on a timer, a child or a socket. */
-const PROCESSES = setting('KASIR_TEST_PROCESSES', 3, 1, 64);
+/**
+ * One per core of the 2-core VM. A third kept the cores busy while a file waited on a timer, a child
+ * or a socket, but each process also pays for its own optimized PGlite wasm and its own databases:
+ * on 2026-12-02, in three alternating PGlite pairs, two processes took 126, 144 and 136 s (208–240 s
+ * of CPU) against 142, 156 and 143 s (254–281 s) for three; on PostgreSQL 145 s against 146 s.
+ */
+const PROCESSES = setting('KASIR_TEST_PROCESSES', 2, 1, 64);
 /** No file comes near this (the longest takes seconds); past it the file is stopped and failed. */
 const FILE_LIMIT_MS = setting('KASIR_TEST_FILE_LIMIT_MS', 5 * 60_000, 1000, 2 ** 31 - 1);
 /**
