@@ -18,7 +18,7 @@ import { forgetAsyncIdsBetweenFiles } from './async-ids.ts';
 
 // Before node:test loads (so it is imported below, not above): its hook then leaves promises'
 // deaths untracked, and this process forgets each file's async ids when the file ends.
-const asyncIds = forgetAsyncIdsBetweenFiles();
+const forgetFileAsyncIds = forgetAsyncIdsBetweenFiles();
 const { run } = await import('node:test');
 const { spec } = await import('node:test/reporters');
 
@@ -56,8 +56,6 @@ async function runFile(file: string, testNamePatterns: string[] | undefined): Pr
   return { type: 'done', file, report, ...summary, ms: performance.now() - started };
 }
 
-let warned = false;
-
 // Strictly one file at a time: run.ts sends the next one only after this one's answer.
 process.on('message', (msg: ToWorker) => {
   if (msg.type === 'exit') process.exit(0);
@@ -66,11 +64,7 @@ process.on('message', (msg: ToWorker) => {
   // meanwhile, or no file would ever end. Between files it counts again, to wait for the next one.
   process.channel!.unref();
   runFile(msg.file, msg.testNamePatterns).finally(() => {
-    asyncIds.forget();
-    if (!asyncIds.inPlace && !warned) {
-      warned = true;
-      process.stderr.write('node:test set up its async hook unchanged: it tracks every promise (slower, still correct)\n');
-    }
+    forgetFileAsyncIds();
     process.channel!.ref();
     // Pipes are written synchronously on Linux: the marks are in them before the answer is sent.
     process.stdout.write(FILE_END);
