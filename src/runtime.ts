@@ -5,6 +5,7 @@ import type { NotificationFormats } from './core/notifications/format.ts';
 import { credentialProvisioners, notificationFormats } from './dialects/registry.ts';
 import type { Clock } from './core/clock.ts';
 import { createCredentialCache } from './core/merchants/credential-cache.ts';
+import { newRsaKeyPair, type RsaKeyPair } from './core/merchants/rsa.ts';
 import { createSecretBox } from './core/merchants/secret-box.ts';
 import { createProcessors } from './processors/registry.ts';
 import type { Db } from './db/db.ts';
@@ -59,6 +60,8 @@ export interface DepsOptions {
   accessLog?: boolean;
   /** Where log lines go instead of stdout (tests capture them). */
   logStream?: LogStream;
+  /** Where new merchants' RSA key pairs come from (default: made fresh, newRsaKeyPair). */
+  rsaKeyPair?: () => Promise<RsaKeyPair>;
 }
 
 /** Every registered dialect's notification format, by name (src/dialects/registry.ts). */
@@ -66,7 +69,7 @@ export { notificationFormats };
 
 export function createDeps(o: DepsOptions): AppDeps {
   const box = createSecretBox(o.encryptionKey);
-  const merchants = { db: o.db, clock: o.clock, box, provisioners: credentialProvisioners() };
+  const merchants = { db: o.db, clock: o.clock, box, rsaKeyPair: o.rsaKeyPair ?? newRsaKeyPair, provisioners: credentialProvisioners() };
   const given = o.publicUrl;
   const publicUrl = typeof given === 'function' ? given : () => given;
   // Created here, not in buildApp: the processors (made here) report their calls to it.

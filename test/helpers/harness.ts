@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/app.ts';
 import { FixedClock } from '../../src/core/clock.ts';
 import { createMerchant } from '../../src/core/merchants/merchants.ts';
+import type { RsaKeyPair } from '../../src/core/merchants/rsa.ts';
 import { createDeps, openDatabase } from '../../src/runtime.ts';
 import { ledgerViolations } from '../../src/core/ledger/invariants.ts';
 import { borrowPglite } from './pglite-lending.ts';
@@ -48,6 +49,8 @@ export interface KasirOptions {
    * one. For tests of the database's own life (its worker closed or gone).
    */
   ownPglite?: boolean;
+  /** Where new merchants' RSA key pairs come from (default: made fresh). */
+  rsaKeyPair?: () => Promise<RsaKeyPair>;
 }
 
 export const usingPostgres = () => Boolean(process.env.DATABASE_URL);
@@ -82,6 +85,7 @@ export async function startKasir(opts: KasirOptions = {}): Promise<Harness> {
     sandboxLatencyMs: opts.sandboxLatencyMs,
     connectorTimeoutMs: opts.connectorTimeoutMs,
     allowPrivateTargets: true, // test receivers listen on 127.0.0.1
+    rsaKeyPair: opts.rsaKeyPair,
   });
   app = await buildApp(deps);
   address = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { ContractOverrides } from '../contracts/schema.ts';
 import { KasirError } from '../errors.ts';
 import { uuidv7 } from '../ids.ts';
+import type { RsaKeyPair } from './rsa.ts';
 import type { SecretBox } from './secret-box.ts';
 
 export interface MerchantDeps {
@@ -43,18 +44,26 @@ function rowToMerchant(r: Record<string, unknown>): Merchant {
 const MERCHANT_COLUMNS = 'id, name, status, mode, contract, created_at, updated_at';
 
 /**
- * A dialect's part of creating a merchant: it issues that dialect's credentials inside the merchant's
- * transaction, from what the operator gave for it (if anything), and returns what the operator is
- * shown once (secrets included).
+ * A dialect's part of creating a merchant, in two steps. `prepare` makes the credential's material
+ * from what the operator gave for it (if anything), before the merchant's transaction opens: an RSA
+ * key pair is tens of milliseconds of CPU, and an open transaction holds a connection (PGlite's only
+ * one) all along. The step it returns stores the credential inside that transaction and gives what
+ * the operator is shown once (secrets included).
  */
 export interface CredentialProvisioner<Given = never, Issued = unknown> {
-  issue(q: Queryable, deps: MerchantDeps, merchant: { id: string; mode: MerchantMode }, given: Given | undefined): Promise<Issued>;
+  prepare(deps: CredentialDeps, merchant: { id: string; mode: MerchantMode }, given: Given | undefined): Promise<(q: Queryable) => Promise<Issued>>;
+}
+
+/** What making credentials needs beyond storing them. */
+export interface CredentialDeps extends MerchantDeps {
+  /** A new RSA-2048 key pair (src/core/merchants/rsa.ts); the tests' in-process Kasir reuses pairs made for earlier test files. */
+  rsaKeyPair(): Promise<RsaKeyPair>;
 }
 
 /** Provisioners by dialect name, in the order credentials are issued (and shown). */
 export type Provisioners = Readonly<Record<string, CredentialProvisioner<never, unknown>>>;
 
-export interface ProvisioningDeps<P extends Provisioners = Provisioners> extends MerchantDeps {
+export interface ProvisioningDeps<P extends Provisioners = Provisioners> extends CredentialDeps {
   provisioners: P;
 }
 
@@ -74,15 +83,17 @@ export async function createMerchant<P extends Provisioners>(
 ): Promise<NewMerchant<P>> {
   const now = deps.clock.now();
   const id = uuidv7(deps.clock);
+  const stores = await Promise.all(
+    Object.entries(deps.provisioners).map(async ([dialect, provisioner]) =>
+      [dialect, await provisioner.prepare(deps, { id, mode }, (given as Record<string, never>)[dialect])] as const),
+  );
   return deps.db.tx(async (q) => {
     const { rows } = await q.query(
       `INSERT INTO merchants (id, name, status, mode, contract, created_at, updated_at) VALUES ($1, $2, 'active', $4, '{}', $3, $3) RETURNING ${MERCHANT_COLUMNS}`,
       [id, name, now, mode],
     );
     const issued: Record<string, unknown> = {};
-    for (const [dialect, provisioner] of Object.entries(deps.provisioners)) {
-      issued[dialect] = await provisioner.issue(q, deps, { id, mode }, (given as Record<string, never>)[dialect]);
-    }
+    for (const [dialect, store] of stores) issued[dialect] = await store(q);
     return { merchant: rowToMerchant(rows[0]), ...issued } as NewMerchant<P>;
   });
 }
@@ -109,13 +120,14 @@ export async function rotateCredential<P extends Provisioners, D extends keyof P
 ): Promise<{ issued: IssuedBy<P[D]>; previousKeysExpireAt: Date }> {
   const merchant = await getMerchant(deps.db, merchantId);
   const expires = new Date(deps.clock.now().getTime() + overlapSeconds * 1000);
+  const store = await deps.provisioners[dialect]!.prepare(deps, merchant, undefined);
   return deps.db.tx(async (q) => {
     await q.query(
       `UPDATE credentials SET expires_at = LEAST(COALESCE(expires_at, $2), $2)
         WHERE merchant_id = $1 AND dialect = $3`,
       [merchantId, expires, dialect],
     );
-    const issued = (await deps.provisioners[dialect]!.issue(q, deps, merchant, undefined)) as IssuedBy<P[D]>;
+    const issued = (await store(q)) as IssuedBy<P[D]>;
     return { issued, previousKeysExpireAt: expires };
   });
 }

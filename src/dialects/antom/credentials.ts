@@ -3,7 +3,6 @@
 // responses with its private half, sealed at rest).
 import { randomCode } from '../../core/ids.ts';
 import { insertCredential, setCredentialField, type CredentialProvisioner, type MerchantDeps } from '../../core/merchants/merchants.ts';
-import { newRsaKeyPair } from '../../core/merchants/rsa.ts';
 
 export interface AntomCredentials {
   clientId: string;
@@ -22,21 +21,23 @@ export interface AntomGiven {
  * The SANDBOX_ prefix lets SDKs route to /ams/sandbox/api; every prefix accepts every client id.
  */
 export const antomCredentials: CredentialProvisioner<AntomGiven, AntomCredentials> = {
-  async issue(q, deps, merchant, given) {
+  async prepare(deps, merchant, given) {
     const merchantId = merchant.id;
     const merchantPublicKey = given?.merchantPublicKey;
     // Live merchants' SDKs must call the live path (/ams/api), which they do for any other prefix.
     const clientId = (merchant.mode === 'live' ? 'LIVE_' : 'SANDBOX_') + randomCode(16);
-    const [gateway, merchantPair] = await Promise.all([newRsaKeyPair(), merchantPublicKey ? null : newRsaKeyPair()]);
-    await insertCredential(q, deps, merchantId, 'antom', clientId, gateway.privateKeyPkcs8Pem, {
-      merchantPublicKey: merchantPublicKey ?? merchantPair!.publicKeySpkiPem,
-      gatewayPublicKey: gateway.publicKeySpkiPem,
-    });
-    return {
-      clientId,
-      merchantPrivateKeyPkcs8: merchantPair?.privateKeyPkcs8Pem ?? null,
-      merchantPrivateKeyPkcs1: merchantPair?.privateKeyPkcs1Pem ?? null,
-      gatewayPublicKey: gateway.publicKeySpkiPem,
+    const [gateway, merchantPair] = await Promise.all([deps.rsaKeyPair(), merchantPublicKey ? null : deps.rsaKeyPair()]);
+    return async (q) => {
+      await insertCredential(q, deps, merchantId, 'antom', clientId, gateway.privateKeyPkcs8Pem, {
+        merchantPublicKey: merchantPublicKey ?? merchantPair!.publicKeySpkiPem,
+        gatewayPublicKey: gateway.publicKeySpkiPem,
+      });
+      return {
+        clientId,
+        merchantPrivateKeyPkcs8: merchantPair?.privateKeyPkcs8Pem ?? null,
+        merchantPrivateKeyPkcs1: merchantPair?.privateKeyPkcs1Pem ?? null,
+        gatewayPublicKey: gateway.publicKeySpkiPem,
+      };
     };
   },
 };

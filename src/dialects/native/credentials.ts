@@ -9,10 +9,12 @@ export interface NativeCredentials {
 }
 
 export const nativeCredentials: CredentialProvisioner<never, NativeCredentials> = {
-  async issue(q, deps, { id: merchantId }) {
+  async prepare(deps, { id: merchantId }) {
     const apiKey = token('kn_', 16);
     const apiSecret = token('ks_', 32);
-    await insertCredential(q, deps, merchantId, 'native', apiKey, apiSecret, {});
-    return { apiKey, apiSecret };
+    return async (q) => {
+      await insertCredential(q, deps, merchantId, 'native', apiKey, apiSecret, {});
+      return { apiKey, apiSecret };
+    };
   },
 };

@@ -1,0 +1,68 @@
+// A new merchant's RSA key pairs (its Antom keys and the gateway's) are tens of milliseconds of CPU
+// each: they are made before the merchant's transaction opens, so no connection (PGlite's only one)
+// is held meanwhile.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { newRsaKeyPair, type RsaKeyPair } from '../src/core/merchants/rsa.ts';
+import { admin, startKasir } from './helpers/harness.ts';
+
+/** A key source that holds every request until released, counting the requests. */
+function heldKeyPairs() {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const asked: Promise<RsaKeyPair>[] = [];
+  let nowAsked = () => {};
+  return {
+    source: () => {
+      const pair = released.then(() => newRsaKeyPair());
+      asked.push(pair);
+      nowAsked();
+      return pair;
+    },
+    /** Resolves once `n` pairs have been asked for. */
+    asked: (n: number) => new Promise<void>((resolve) => {
+      nowAsked = () => asked.length >= n && resolve();
+      nowAsked();
+    }),
+    pairs: () => Promise.all(asked),
+    release,
+  };
+}
+
+/** How long the probe may wait for the database before it counts as held (no test takes near this). */
+const HELD_AFTER_MS = 5_000;
+
+test('while a new merchant\'s key pairs are being made, no transaction of it holds the database', async () => {
+  const keys = heldKeyPairs();
+  const h = await startKasir({ rsaKeyPair: keys.source });
+  const creating = admin(h, 'POST', '/merchants', { name: 'Shop with slow keys' });
+  try {
+    await keys.asked(2); // the gateway's pair and the merchant's own
+    // The merchant's INSERT takes a lock that conflicts with SHARE: had its transaction begun, this
+    // fails at once on PostgreSQL (NOWAIT), and waits for the transaction's end on PGlite (one connection).
+    const probe = h.deps.core.db.tx((q) => q.query('LOCK TABLE merchants, credentials IN SHARE MODE NOWAIT')).then(() => 'free' as const);
+    assert.equal(await Promise.race([probe, sleep(HELD_AFTER_MS).then(() => 'held' as const)]), 'free');
+    assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM merchants')).rows[0].n, 0, 'nothing stored yet');
+  } finally {
+    keys.release(); // also when the probe failed: the request must end for the harness to close
+  }
+  const made = await creating;
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const [gateway, own] = await keys.pairs();
+  const { antom } = made.body.data;
+  assert.equal(antom.gatewayPublicKey, gateway.publicKeySpkiPem);
+  assert.equal(antom.merchantPrivateKeyPkcs8, own.privateKeyPkcs8Pem);
+  const stored = await h.deps.core.db.query<{ dialect: string; data: Record<string, string> }>(
+    'SELECT dialect, data FROM credentials WHERE merchant_id = $1 ORDER BY dialect', [made.body.data.id]);
+  assert.deepEqual(stored.rows.map((r) => r.dialect), ['antom', 'native', 'nicepay']);
+  assert.equal(stored.rows[0].data.merchantPublicKey, own.publicKeySpkiPem);
+});
+
+test('a refused NICEPAY credential stops the merchant before anything is stored, keys made or not', async () => {
+  const h = await startKasir();
+  const refused = await admin(h, 'POST', '/merchants', { name: 'Bad iMid', nicepay: { iMid: 'short' } });
+  assert.equal(refused.status, 400, JSON.stringify(refused.body));
+  assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM merchants')).rows[0].n, 0);
+  assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM credentials')).rows[0].n, 0);
+});
