@@ -1,11 +1,15 @@
 // A new merchant's RSA key pairs (its Antom keys and the gateway's) are tens of milliseconds of CPU
 // each: they are made before the merchant's transaction opens, so no connection (PGlite's only one)
-// is held meanwhile.
+// is held meanwhile. And the tests' own source of pairs (test/helpers/rsa-key-pool.ts) never gives two
+// merchants of one database the same pair.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { newRsaKeyPair, type RsaKeyPair } from '../src/core/merchants/rsa.ts';
 import { admin, startKasir } from './helpers/harness.ts';
+import { pooledRsaKeyPairs } from './helpers/rsa-key-pool.ts';
+import { startNode } from './helpers/second-node.ts';
 
 /** A key source that holds every request until released, counting the requests. */
 function heldKeyPairs() {
@@ -65,4 +69,30 @@ test('a refused NICEPAY credential stops the merchant before anything is stored,
   assert.equal(refused.status, 400, JSON.stringify(refused.body));
   assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM merchants')).rows[0].n, 0);
   assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM credentials')).rows[0].n, 0);
+});
+
+test('the tests\' pooled pairs: never the same pair twice on one database, the same pairs again on the next', async () => {
+  const first = pooledRsaKeyPairs();
+  const second = pooledRsaKeyPairs();
+  const a = await Promise.all([first(), first(), first()]);
+  assert.equal(new Set(a.map((p) => p.publicKeySpkiPem)).size, 3, 'three different pairs on one database');
+  const b = await Promise.all([second(), second()]);
+  assert.deepEqual(b, a.slice(0, 2), 'the next database reuses them, in order');
+  for (const pair of a) assert.equal(createPublicKey(pair.publicKeySpkiPem).asymmetricKeyDetails?.modulusLength, 2048);
+
+  // Through the API: merchants of one harness, and of a second node on its database, all differ.
+  const h = await startKasir();
+  const node = await startNode(h);
+  try {
+    const shops = [
+      await admin(h, 'POST', '/merchants', { name: 'One' }),
+      await admin(h, 'POST', '/merchants', { name: 'Two' }),
+      await admin(node.harness, 'POST', '/merchants', { name: 'Three, on the second node' }),
+    ];
+    for (const s of shops) assert.equal(s.status, 201, JSON.stringify(s.body));
+    const publicKeys = shops.flatMap((s) => [s.body.data.antom.gatewayPublicKey, createPublicKey(s.body.data.antom.merchantPrivateKeyPkcs8).export({ type: 'spki', format: 'pem' })]);
+    assert.equal(new Set(publicKeys).size, 6, 'six key pairs, none shared');
+  } finally {
+    await node.close();
+  }
 });

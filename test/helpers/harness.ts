@@ -15,6 +15,7 @@ import { createDeps, openDatabase } from '../../src/runtime.ts';
 import { ledgerViolations } from '../../src/core/ledger/invariants.ts';
 import { borrowPglite } from './pglite-lending.ts';
 import { migratedTemplate } from './pglite-template.ts';
+import { pooledRsaKeyPairs } from './rsa-key-pool.ts';
 
 export interface Harness {
   app: FastifyInstance;
@@ -49,7 +50,7 @@ export interface KasirOptions {
    * one. For tests of the database's own life (its worker closed or gone).
    */
   ownPglite?: boolean;
-  /** Where new merchants' RSA key pairs come from (default: made fresh). */
+  /** Where new merchants' RSA key pairs come from (default: pairs other databases of this process had too, rsa-key-pool.ts). */
   rsaKeyPair?: () => Promise<RsaKeyPair>;
 }
 
@@ -85,7 +86,7 @@ export async function startKasir(opts: KasirOptions = {}): Promise<Harness> {
     sandboxLatencyMs: opts.sandboxLatencyMs,
     connectorTimeoutMs: opts.connectorTimeoutMs,
     allowPrivateTargets: true, // test receivers listen on 127.0.0.1
-    rsaKeyPair: opts.rsaKeyPair,
+    rsaKeyPair: opts.rsaKeyPair ?? pooledRsaKeyPairs(),
   });
   app = await buildApp(deps);
   address = await app.listen({ port: 0, host: '127.0.0.1' });

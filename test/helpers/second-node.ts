@@ -26,6 +26,7 @@ export async function startNode(h: Harness): Promise<Node> {
     publicUrl: () => address,
     logLevel: 'silent',
     allowPrivateTargets: true,
+    rsaKeyPair: h.deps.merchants.rsaKeyPair, // the same database's source: no two merchants on it share a pair
   });
   const app = await buildApp(deps);
   address = await app.listen({ port: 0, host: '127.0.0.1' });
