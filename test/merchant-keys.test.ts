@@ -34,12 +34,19 @@ function heldKeyPairs() {
   };
 }
 
+// One Kasir for the file (a second database would cost a PGlite start): its merchants' pairs come
+// from the pool, or, while a test holds them, from that test's source.
+const pooled = pooledRsaKeyPairs();
+let held: ReturnType<typeof heldKeyPairs> | undefined;
+const h = await startKasir({ rsaKeyPair: () => (held ? held.source() : pooled()) });
+const count = async (table: 'merchants' | 'credentials') => (await h.deps.core.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+
 /** How long the probe may wait for the database before it counts as held (no test takes near this). */
 const HELD_AFTER_MS = 5_000;
 
 test('while a new merchant\'s key pairs are being made, no transaction of it holds the database', async () => {
-  const keys = heldKeyPairs();
-  const h = await startKasir({ rsaKeyPair: keys.source });
+  const keys = (held = heldKeyPairs());
+  const before = await count('merchants');
   const creating = admin(h, 'POST', '/merchants', { name: 'Shop with slow keys' });
   try {
     await keys.asked(2); // the gateway's pair and the merchant's own
@@ -47,9 +54,10 @@ test('while a new merchant\'s key pairs are being made, no transaction of it hol
     // fails at once on PostgreSQL (NOWAIT), and waits for the transaction's end on PGlite (one connection).
     const probe = h.deps.core.db.tx((q) => q.query('LOCK TABLE merchants, credentials IN SHARE MODE NOWAIT')).then(() => 'free' as const);
     assert.equal(await Promise.race([probe, sleep(HELD_AFTER_MS).then(() => 'held' as const)]), 'free');
-    assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM merchants')).rows[0].n, 0, 'nothing stored yet');
+    assert.equal(await count('merchants'), before, 'nothing stored yet');
   } finally {
     keys.release(); // also when the probe failed: the request must end for the harness to close
+    held = undefined;
   }
   const made = await creating;
   assert.equal(made.status, 201, JSON.stringify(made.body));
@@ -64,11 +72,10 @@ test('while a new merchant\'s key pairs are being made, no transaction of it hol
 });
 
 test('a refused NICEPAY credential stops the merchant before anything is stored, keys made or not', async () => {
-  const h = await startKasir();
+  const [merchants, credentials] = [await count('merchants'), await count('credentials')];
   const refused = await admin(h, 'POST', '/merchants', { name: 'Bad iMid', nicepay: { iMid: 'short' } });
   assert.equal(refused.status, 400, JSON.stringify(refused.body));
-  assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM merchants')).rows[0].n, 0);
-  assert.equal((await h.deps.core.db.query('SELECT count(*)::int AS n FROM credentials')).rows[0].n, 0);
+  assert.deepEqual([await count('merchants'), await count('credentials')], [merchants, credentials]);
 });
 
 test('the tests\' pooled pairs: never the same pair twice on one database, the same pairs again on the next', async () => {
@@ -80,8 +87,7 @@ test('the tests\' pooled pairs: never the same pair twice on one database, the s
   assert.deepEqual(b, a.slice(0, 2), 'the next database reuses them, in order');
   for (const pair of a) assert.equal(createPublicKey(pair.publicKeySpkiPem).asymmetricKeyDetails?.modulusLength, 2048);
 
-  // Through the API: merchants of one harness, and of a second node on its database, all differ.
-  const h = await startKasir();
+  // Through the API: merchants made on the harness and on a second node of its database all differ.
   const node = await startNode(h);
   try {
     const shops = [
