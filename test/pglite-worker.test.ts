@@ -19,12 +19,16 @@ import { openPglite, useOptimizingTierForPglite, type PgliteDb } from '../src/db
 import { createStatementRunner } from '../src/db/pglite-statements.ts';
 import { startKasir, usingPostgres } from './helpers/harness.ts';
 import { migratedTemplate, migratedTemplateBlob } from './helpers/pglite-template.ts';
+import { borrowPglite } from './helpers/pglite-lending.ts';
 
 const skip = usingPostgres() ? 'PGlite only' : false;
 
+/** A database of its own, for the tests of a database's own life: side by side with another, closed. */
 async function scratch(): Promise<PgliteDb> {
   return openPglite('memory://', await migratedTemplate());
 }
+// The other tests take a schema of their own in the database this process lends (pglite-lending.ts):
+// the same adapter and worker, without a PostgreSQL start of their own (about 1 s of CPU each).
 
 test('HTTP is answered while a long statement runs in the database', { skip }, async () => {
   const h = await startKasir();
@@ -39,7 +43,7 @@ test('HTTP is answered while a long statement runs in the database', { skip }, a
 });
 
 test('a transaction has the connection to itself: others wait, a rollback leaves nothing', { skip }, async (t) => {
-  const db = await scratch();
+  const db = await borrowPglite();
   t.after(() => db.close());
   await db.query('CREATE TABLE probe (n int)');
   let release!: () => void;
@@ -67,7 +71,7 @@ test('a transaction has the connection to itself: others wait, a rollback leaves
 });
 
 test('errors keep their SQLSTATE; a failed statement does not poison its prepared form or the connection', { skip }, async (t) => {
-  const db = await scratch();
+  const db = await borrowPglite();
   t.after(() => db.close());
   await db.query('CREATE TABLE u (id uuid PRIMARY KEY)');
   const insert = 'INSERT INTO u (id) VALUES ($1)';
@@ -83,7 +87,7 @@ test('errors keep their SQLSTATE; a failed statement does not poison its prepare
 });
 
 test('more distinct statements than are kept prepared all run, the evicted ones prepared again', { skip }, async (t) => {
-  const db = await scratch();
+  const db = await borrowPglite();
   t.after(() => db.close());
   for (let round = 0; round < 2; round++) {
     for (let i = 0; i < 520; i++) {
@@ -94,7 +98,7 @@ test('more distinct statements than are kept prepared all run, the evicted ones 
 });
 
 test('parameters arrive as the types the statement gives them', { skip }, async (t) => {
-  const db = await scratch();
+  const db = await borrowPglite();
   t.after(() => db.close());
   const at = new Date('2026-11-30T12:34:56.789Z');
   const bytes = Buffer.from([0, 1, 2, 250, 255]);
@@ -118,7 +122,7 @@ test('parameters arrive as the types the statement gives them', { skip }, async 
 
 test('answers decode as PGlite\'s own query() decodes them; row counts as node-pg gives them', { skip }, async (t) => {
   // Kasir reads the backend messages itself (pglite-results.ts); PGlite's query() is the reference.
-  const [db, lite] = await Promise.all([scratch(), PGlite.create({ loadDataDir: await migratedTemplateBlob() })]);
+  const [db, lite] = await Promise.all([borrowPglite(), PGlite.create({ loadDataDir: await migratedTemplateBlob() })]);
   t.after(async () => {
     await db.close();
     await lite.close();
@@ -198,7 +202,7 @@ test('databases open side by side in one process share PostgreSQL\'s compiled co
 
 test('the compiler tier is the process\'s choice before its first database: asking later is refused', { skip }, async (t) => {
   // V8 reads its wasm flags when the module is compiled; a later change would silently do nothing.
-  const db = await scratch();
+  const db = await borrowPglite();
   t.after(() => db.close());
   assert.throws(() => useOptimizingTierForPglite(), /before the first database opens/);
   assert.equal((await db.query<{ v: number }>('SELECT 1 AS v')).rows[0].v, 1, 'the open database is untouched');
