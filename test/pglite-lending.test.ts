@@ -3,12 +3,12 @@
 // not its session (settings, role, an open or failed transaction, cursors, temporary tables, locks,
 // prepared statements, listened channels), not the types its statements were prepared with, and not
 // a statement it sends late, even through a transaction's handle it kept. A database still busy
-// with its borrower's statements is closed rather than lent, and one database at most waits idle.
+// with its borrower's statements is closed rather than lent, and IDLE_DATABASES at most wait idle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Queryable } from '../src/db/db.ts';
 import { notReadyReason } from '../src/http/health.ts';
-import { borrowPglite, lendingDatabasesOpen } from './helpers/pglite-lending.ts';
+import { borrowPglite, IDLE_DATABASES, lendingDatabasesOpen } from './helpers/pglite-lending.ts';
 import { usingPostgres } from './helpers/harness.ts';
 
 const skip = usingPostgres() ? 'PGlite only' : false;
@@ -112,22 +112,24 @@ test('a database still busy with its borrower\'s statements is closed, not lent 
   assert.equal(await marked(next, 'busy_marker'), false, 'another database');
 });
 
-test('borrowed at the same time, two databases; given back, one of them waits for the next borrower', { skip }, async (t) => {
-  const [a, b] = await Promise.all([borrowPglite(), borrowPglite()]);
-  await mark(a, 'only_in_a');
-  assert.equal(await marked(b, 'only_in_a'), false, 'one borrower\'s session is not the other\'s');
-  const paths = await Promise.all([a, b].map((db) => one<string>(db, 'SHOW search_path')));
-  assert.match(paths[0], /^kasir_test_[0-9a-f]{12}$/);
-  assert.notEqual(paths[0], paths[1]);
-  await mark(b, 'only_in_b');
-  await Promise.all([a.close(), b.close()]);
-  assert.equal(lendingDatabasesOpen(), 1, 'the other was closed');
-  const [c, d] = await Promise.all([borrowPglite(), borrowPglite()]);
+test('borrowed at the same time, databases of their own; given back, IDLE_DATABASES of them wait for the next borrowers', { skip }, async (t) => {
+  const n = IDLE_DATABASES + 1;
+  const first = await Promise.all(Array.from({ length: n }, () => borrowPglite()));
+  const names = first.map((_, i) => `only_in_${i}`);
+  await mark(first[0], names[0]);
+  assert.equal(await marked(first[1], names[0]), false, 'one borrower\'s session is not the other\'s');
+  const paths = await Promise.all(first.map((db) => one<string>(db, 'SHOW search_path')));
+  for (const p of paths) assert.match(p, /^kasir_test_[0-9a-f]{12}$/);
+  assert.equal(new Set(paths).size, n);
+  for (let i = 1; i < n; i++) await mark(first[i], names[i]);
+  await Promise.all(first.map((db) => db.close()));
+  assert.equal(lendingDatabasesOpen(), IDLE_DATABASES, 'the others were closed');
+  const again = await Promise.all(Array.from({ length: n }, () => borrowPglite()));
   t.after(async () => {
-    for (const db of [c, d]) for (const name of ['only_in_a', 'only_in_b']) await unmark(db, name);
-    await Promise.all([c.close(), d.close()]);
+    for (const db of again) for (const name of names) await unmark(db, name);
+    await Promise.all(again.map((db) => db.close()));
   });
   let kept = 0;
-  for (const db of [c, d]) for (const name of ['only_in_a', 'only_in_b']) if (await marked(db, name)) kept++;
-  assert.equal(kept, 1, 'one of the two came back, the other was closed');
+  for (const db of again) for (const name of names) if (await marked(db, name)) kept++;
+  assert.equal(kept, IDLE_DATABASES, 'those waiting came back, a new one was opened for the rest');
 });

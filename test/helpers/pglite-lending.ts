@@ -23,12 +23,15 @@ import { openPglite, type PgliteDb } from '../../src/db/pglite.ts';
 import { migratedTemplate } from './pglite-template.ts';
 
 /**
- * The database given back last, clean, waiting for the next borrower. One at most: each holds about
- * 200 MB (its wasm memory never shrinks), and a process that once ran a file with two Kasirs at
- * once would otherwise keep two for the rest of its life.
+ * How many databases given back, clean, wait for the next borrowers. Files that hold two at once (two
+ * Kasirs, a harness beside a test's own schema) come throughout a run: with one kept, each such file
+ * opened a second database and closed one at its end, 14 opens in one worker process of one run.
+ * Each waiting database holds about 200 MB (its wasm memory never shrinks).
  */
-let idle: PgliteDb | undefined;
-/** Databases this module opened and has not closed: lent ones and the idle one. */
+export const IDLE_DATABASES = 2;
+/** The databases waiting, the one given back last at the end. */
+const idle: PgliteDb[] = [];
+/** Databases this module opened and has not closed: lent ones and the idle ones. */
 let open = 0;
 
 /** How many PGlite databases this process has open for lending (pglite-lending.test.ts). */
@@ -68,8 +71,7 @@ const refuse = () => Promise.reject(new Error('the PGlite database is closed (th
 
 /** A migrated schema of its own in a PGlite database of this process; `close()` gives it back. */
 export async function borrowPglite(): Promise<LentPglite> {
-  const db = idle ?? (await openOne());
-  idle = undefined;
+  const db = idle.pop() ?? (await openOne());
   const schema = `kasir_test_${randomBytes(6).toString('hex')}`;
   let givenBack: Promise<void> | undefined;
   // Every statement names the borrower's schema in a comment. The worker keeps statements prepared
@@ -113,6 +115,6 @@ async function giveBack(db: PgliteDb, schema: string): Promise<void> {
   } catch {
     return closeOne(db); // closed already when its worker is gone
   }
-  if (idle) return closeOne(db); // one waits already (a file that ran two Kasirs at once)
-  idle = db;
+  if (idle.length >= IDLE_DATABASES) return closeOne(db); // enough wait already
+  idle.push(db);
 }
