@@ -10,7 +10,9 @@ import { listEvents } from '../src/core/payments/repo.ts';
 import { nativeMerchant, startKasir } from './helpers/harness.ts';
 import { createPayment, stored } from './helpers/native.ts';
 
-const h = await startKasir();
+/** The public URL this Kasir gives itself: its own address, unless a test sets another. */
+let publicUrl: string | undefined;
+const h = await startKasir({ publicUrl: () => publicUrl });
 const m = await nativeMerchant(h, 'Warung <b>Kopi</b>');
 const url = (path: string) => `${h.baseUrl}/dashboard${path}`;
 
@@ -72,9 +74,14 @@ test('login: strict CSP on every page, HttpOnly SameSite=Strict session cookie o
   const { rows } = await h.deps.core.db.query<{ id_hash: string }>('SELECT id_hash FROM dashboard_sessions');
   assert.ok(rows.length > 0 && rows.every((r) => !r.id_hash.includes(secret)));
 
-  const https = await startKasir({ publicUrl: () => 'https://kasir.example' });
-  const secure = await login(https.baseUrl, https.adminToken);
-  assert.match(secure.res.headers.getSetCookie().find((c) => c.startsWith('kasir_dashboard='))!, /; Secure/);
+  // Behind https (the public URL the operator configured), the cookie is Secure. Read at each login.
+  publicUrl = 'https://kasir.example';
+  try {
+    const secure = await login();
+    assert.match(secure.res.headers.getSetCookie().find((c) => c.startsWith('kasir_dashboard='))!, /; Secure/);
+  } finally {
+    publicUrl = undefined;
+  }
 });
 
 test('pages escape what merchants and buyers wrote', async () => {
