@@ -53,7 +53,9 @@ test('while a new merchant\'s key pairs are being made, no transaction of it hol
     // The merchant's INSERT takes a lock that conflicts with SHARE: had its transaction begun, this
     // fails at once on PostgreSQL (NOWAIT), and waits for the transaction's end on PGlite (one connection).
     const probe = h.deps.core.db.tx((q) => q.query('LOCK TABLE merchants, credentials IN SHARE MODE NOWAIT')).then(() => 'free' as const);
-    assert.equal(await Promise.race([probe, sleep(HELD_AFTER_MS).then(() => 'held' as const)]), 'free');
+    const bound = new AbortController(); // the bound's timer must not outlive the answer: a file ends when nothing is pending
+    const timedOut = sleep(HELD_AFTER_MS, 'held' as const, { signal: bound.signal }).catch(() => 'aborted' as const);
+    assert.equal(await Promise.race([probe, timedOut]).finally(() => bound.abort()), 'free');
     assert.equal(await count('merchants'), before, 'nothing stored yet');
   } finally {
     keys.release(); // also when the probe failed: the request must end for the harness to close
