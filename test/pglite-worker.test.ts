@@ -23,12 +23,14 @@ import { borrowPglite } from './helpers/pglite-lending.ts';
 
 const skip = usingPostgres() ? 'PGlite only' : false;
 
-/** A database of its own, for the tests of a database's own life: side by side with another, closed. */
+/**
+ * A database of its own, for the tests of a database's own life (side by side with another, closed).
+ * The other tests borrow a schema in the database this process lends (pglite-lending.ts): the same
+ * adapter and worker, without a PostgreSQL start of their own (about 1 s of CPU each).
+ */
 async function scratch(): Promise<PgliteDb> {
   return openPglite('memory://', await migratedTemplate());
 }
-// The other tests take a schema of their own in the database this process lends (pglite-lending.ts):
-// the same adapter and worker, without a PostgreSQL start of their own (about 1 s of CPU each).
 
 test('HTTP is answered while a long statement runs in the database', { skip }, async () => {
   const h = await startKasir();

@@ -56,7 +56,7 @@ export interface CredentialProvisioner<Given = never, Issued = unknown> {
 
 /** What making credentials needs beyond storing them. */
 export interface CredentialDeps extends MerchantDeps {
-  /** A new RSA-2048 key pair (src/core/merchants/rsa.ts); the tests' in-process Kasir reuses pairs made for earlier test files. */
+  /** A new RSA-2048 key pair (src/core/merchants/rsa.ts); the tests' in-process Kasir reuses pairs other databases of its process had (test/helpers/rsa-key-pool.ts). */
   rsaKeyPair(): Promise<RsaKeyPair>;
 }
 
